@@ -1,0 +1,1 @@
+"""Shared code of the cross-border e-commerce 2026 research pack."""

@@ -1,0 +1,402 @@
+"""Load the data package and validate it against the one schema in data/datapackage.json.
+
+Every load validates. All problems are collected and raised together in one
+``DataValidationError`` whose lines each name the file, the CSV line, the column, the bad value
+and what was expected, so a user fixes a file in one pass and never meets a pandas traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.periods import parse_periods, period_bounds
+
+# The repository's data/ folder; PACK_DATA_DIR points elsewhere (tests, a user's copy).
+REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+# Which value columns each qualifier fills; every other value column must stay empty.
+QUALIFIER_FILLS = {
+    "exact": {"value"},
+    "approx": {"value"},
+    "at_least": {"value_low"},
+    "more_than": {"value_low"},
+    "at_most": {"value_high"},
+    "less_than": {"value_high"},
+    "nearly": {"value_high"},
+    "range": {"value_low", "value_high"},
+}
+VALUE_COLUMNS = ("value", "value_low", "value_high")
+MAX_PROBLEMS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None  # CSV line, header = line 1; None for a file-level problem
+    column: str | None
+    value: str | None
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}, line {self.line}"
+        if self.column:
+            where += f", column '{self.column}'"
+        got = "" if self.value is None else f": got {self.value!r}"
+        return f"{where}{got}; expected {self.expected}"
+
+
+class DataValidationError(ValueError):
+    """Raised with every problem found in the data package, one per line."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        shown = [f"  - {p}" for p in self.problems[:MAX_PROBLEMS_SHOWN]]
+        more = len(self.problems) - MAX_PROBLEMS_SHOWN
+        if more > 0:
+            shown.append(f"  ... and {more} more")
+        noun = "problem" if len(self.problems) == 1 else "problems"
+        super().__init__(f"data package is invalid ({len(self.problems)} {noun}):\n" + "\n".join(shown))
+
+
+@dataclass(frozen=True)
+class Package:
+    """The validated tables. Value columns are float; every other column is str."""
+
+    observations: pd.DataFrame
+    events: pd.DataFrame
+    metrics: pd.DataFrame
+    entities: pd.DataFrame
+    markets: pd.DataFrame
+    sources: pd.DataFrame
+    corrections: pd.DataFrame
+    sections: pd.DataFrame
+    data_dir: Path = field(compare=False)
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("PACK_DATA_DIR", REPO_DATA_DIR)).resolve()
+
+
+def load_package(directory: str | Path | None = None) -> Package:
+    """Read and validate every resource of the package; cached until a file changes."""
+    directory = Path(directory).resolve() if directory else data_dir()
+    descriptor = directory / "datapackage.json"
+    files = [descriptor] + sorted(directory.glob("*.csv"))
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.exists())
+    return _load_package(directory, stamp)
+
+
+@lru_cache(maxsize=4)
+def _load_package(directory: Path, _stamp: tuple) -> Package:
+    descriptor_path = directory / "datapackage.json"
+    if not descriptor_path.exists():
+        raise DataValidationError([Problem(str(descriptor_path), None, None, None, "a datapackage.json describing the data")])
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    resources = {r["name"]: r for r in descriptor["resources"]}
+
+    problems: list[Problem] = []
+    tables: dict[str, pd.DataFrame] = {}
+    for name, resource in resources.items():
+        table, found = _read_resource(directory, resource)
+        problems += found
+        tables[name] = table
+    # Keys are checked only between tables that were read whole.
+    for name, resource in resources.items():
+        if tables[name] is not None:
+            problems += _check_foreign_keys(name, resource, tables)
+    if tables.get("observations") is not None:
+        problems += _check_observation_rules(resources["observations"]["path"], tables["observations"])
+        if tables.get("corrections") is not None:
+            problems += _check_corrections(resources["corrections"]["path"], tables["corrections"], tables["observations"])
+    if tables.get("events") is not None:
+        problems += _check_periods(f"data/{resources['events']['path']}", tables["events"], "date")
+    if tables.get("sections") is not None:
+        for name in ("observations", "events"):
+            if tables.get(name) is not None:
+                problems += _check_locators(f"data/{resources[name]['path']}", tables[name], tables["sections"])
+    if problems:
+        # One message per cell, the first found: a value that is not a number is not reported
+        # again as a missing figure, nor a malformed period again as an impossible one.
+        unique = {(p.file, p.line, p.column): p for p in reversed(problems)}
+        raise DataValidationError([p for p in problems if unique[(p.file, p.line, p.column)] is p])
+    return Package(data_dir=directory, **{name: tables[name] for name in Package.__dataclass_fields__ if name != "data_dir"})
+
+
+# --- reading one CSV -------------------------------------------------------------------------
+
+def _read_resource(directory: Path, resource: dict) -> tuple[pd.DataFrame | None, list[Problem]]:
+    path = directory / resource["path"]
+    fname = f"data/{resource['path']}"
+    fields = resource["schema"]["fields"]
+    names = [f["name"] for f in fields]
+    if not path.exists():
+        return None, [Problem(fname, None, None, None, "the file to exist (it is declared in datapackage.json)")]
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(fname, line, None, repr(raw[exc.start : exc.start + 4])[2:-1], "UTF-8 text (save the file as UTF-8)")]
+    text = text.removeprefix("\ufeff")
+
+    header = text.split("\n", 1)[0].rstrip("\r")
+    got = next(csv.reader([header])) if header else []
+    if got != names:
+        missing = [n for n in names if n not in got]
+        extra = [n for n in got if n not in names]
+        detail = "the header " + ",".join(names)
+        if missing:
+            detail += f" (missing: {', '.join(missing)})"
+        if extra:
+            detail += f" (not in the schema: {', '.join(extra)})"
+        return None, [Problem(fname, 1, None, header, detail)]
+
+    # pandas pads a short row with empty cells without a word, so row widths are counted first.
+    ragged = _ragged_rows(fname, text, len(names))
+    if ragged:
+        return None, ragged
+    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, engine="c")
+
+    problems = _check_fields(fname, df, fields)
+    schema = resource["schema"]
+    pk = schema.get("primaryKey")
+    if pk:
+        pk = [pk] if isinstance(pk, str) else pk
+        dup = df.duplicated(subset=pk, keep="first")
+        for idx in np.flatnonzero(dup.to_numpy()):
+            value = "/".join(df.iloc[idx][pk])
+            problems.append(Problem(fname, int(idx) + 2, "/".join(pk), value, "a unique key (it repeats an earlier row)"))
+    for col in ("value", "value_low", "value_high", "decimals"):
+        if col in df.columns:
+            df[col] = pd.to_numeric(df[col].where(df[col] != "", None), errors="coerce")
+            if col == "decimals":
+                df[col] = df[col].astype("Int64")
+    return df, problems
+
+
+def _ragged_rows(fname: str, text: str, width: int) -> list[Problem]:
+    problems = []
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for row in reader:
+            if row and len(row) != width:
+                problems.append(Problem(fname, reader.line_num, None, f"{len(row)} fields", f"{width} fields, as in the header (a stray or missing comma, or an unquoted comma in text)"))
+    except csv.Error as exc:
+        problems.append(Problem(fname, reader.line_num, None, None, f"well-formed CSV ({exc})"))
+    return problems
+
+
+_TYPE_EXPECTED = {"number": "a number (digits, optional '.', no thousands separator)", "integer": "a whole number", "date": "a date YYYY-MM-DD"}
+
+
+def _check_fields(fname: str, df: pd.DataFrame, fields: list[dict]) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def report(mask: pd.Series, column: str, expected: str) -> None:
+        for idx in np.flatnonzero(mask.to_numpy()):
+            problems.append(Problem(fname, int(idx) + 2, column, str(df[column].iat[idx]), expected))
+
+    for spec in fields:
+        col = spec["name"]
+        s = df[col]
+        present = s != ""
+        cons = spec.get("constraints", {})
+        report(s.str.contains("\n", regex=False) | s.str.contains("\r", regex=False), col, "one line of text (no line breaks inside a field)")
+        if cons.get("required"):
+            report(~present, col, "a value (this column is required)")
+        kind = spec.get("type", "string")
+        if kind == "number":
+            bad = present & pd.to_numeric(s.where(present, "0"), errors="coerce").isna()
+            report(bad, col, _TYPE_EXPECTED["number"])
+        elif kind == "integer":
+            report(present & ~s.str.fullmatch(r"-?\d+"), col, _TYPE_EXPECTED["integer"])
+        elif kind == "date":
+            ok = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}") & pd.to_datetime(s.where(present, None), format="%Y-%m-%d", errors="coerce").notna()
+            report(present & ~ok, col, _TYPE_EXPECTED["date"])
+        if "pattern" in cons:
+            # The field's description says the form in words where the schema gives one.
+            form = f"a period: {spec['description']}" if col in ("period", "date") else f"text matching {cons['pattern']}"
+            report(present & ~s.str.fullmatch(cons["pattern"]), col, form)
+        if "enum" in cons:
+            report(present & ~s.isin(cons["enum"]), col, "one of " + ", ".join(cons["enum"]))
+        if "minimum" in cons or "maximum" in cons:
+            num = pd.to_numeric(s.where(present, None), errors="coerce")
+            lo, hi = cons.get("minimum", -np.inf), cons.get("maximum", np.inf)
+            report(num.notna() & ((num < lo) | (num > hi)), col, f"a number from {lo} to {hi}")
+        if cons.get("unique") and col not in _primary_key_columns(fields):
+            report(present & s.duplicated(keep="first"), col, "a unique value (it repeats an earlier row)")
+        if spec.get("format") == "uri":
+            report(present & ~s.str.match(r"https?://"), col, "a full http(s) address, or empty when not known")
+    return problems
+
+
+def _primary_key_columns(fields: list[dict]) -> set[str]:
+    # Single-column primary keys are reported once, by the primary-key check.
+    return {f["name"] for f in fields if f.get("constraints", {}).get("unique") and f["name"] == "id"}
+
+
+def _check_foreign_keys(name: str, resource: dict, tables: dict[str, pd.DataFrame]) -> list[Problem]:
+    problems = []
+    fname = f"data/{resource['path']}"
+    df = tables[name]
+    for fk in resource["schema"].get("foreignKeys", []):
+        (col,) = fk["fields"]
+        target = fk["reference"]["resource"] or name
+        (target_col,) = fk["reference"]["fields"]
+        if tables.get(target) is None:
+            continue
+        present = df[col] != ""
+        known = df[col].isin(tables[target][target_col])
+        for idx in np.flatnonzero((present & ~known).to_numpy()):
+            problems.append(Problem(fname, int(idx) + 2, col, df[col].iat[idx], f"a known {target_col} (listed in data/{target}.csv)"))
+    return problems
+
+
+# --- rules a table schema cannot say ---------------------------------------------------------
+
+def _check_periods(fname: str, df: pd.DataFrame, column: str) -> list[Problem]:
+    parsed = parse_periods(df[column])
+    bad = (df[column] != "") & parsed["start"].isna()
+    problems = [
+        Problem(fname, int(i) + 2, column, df[column].iat[i], "a period: 2025, 2025Q4, 2022-06, 2025-12-12, or start/end with start before end")
+        for i in np.flatnonzero(bad.to_numpy())
+    ]
+    return problems
+
+
+def _check_locators(fname: str, df: pd.DataFrame, sections: pd.DataFrame) -> list[Problem]:
+    """A figure cites paragraphs of its own section (S3 spans P19..P31, say)."""
+    spans = sections.set_index("id")
+    first = df["section"].map(spans["first_paragraph"])
+    last = df["section"].map(spans["last_paragraph"])
+    problems = []
+    for idx in np.flatnonzero(first.notna().to_numpy()):
+        places = df["locator"].iat[idx].split(";")
+        lo, hi = first.iat[idx], last.iat[idx]
+        if df["locator"].iat[idx] and not all(lo <= p <= hi for p in places):
+            problems.append(Problem(fname, int(idx) + 2, "locator", df["locator"].iat[idx], f"paragraphs of section {df['section'].iat[idx]} ({lo} to {hi})"))
+    return problems
+
+
+def _check_observation_rules(path: str, obs: pd.DataFrame) -> list[Problem]:
+    fname = f"data/{path}"
+    problems = _check_periods(fname, obs, "period")
+    filled = {col: obs[col].notna() for col in VALUE_COLUMNS}
+    for qualifier, fills in QUALIFIER_FILLS.items():
+        rows = obs["qualifier"] == qualifier
+        for col in VALUE_COLUMNS:
+            must = col in fills
+            wrong = rows & (filled[col] != must)
+            for idx in np.flatnonzero(wrong.to_numpy()):
+                if must:
+                    expected = f"a number: qualifier '{qualifier}' states its figure in {' and '.join(sorted(fills))}"
+                    value = ""
+                else:
+                    expected = f"an empty cell: qualifier '{qualifier}' fills only {' and '.join(sorted(fills))}"
+                    value = f"{obs[col].iat[idx]:.15g}"
+                problems.append(Problem(fname, int(idx) + 2, col, value, expected))
+    inverted = filled["value_low"] & filled["value_high"] & (obs["value_low"] > obs["value_high"])
+    for idx in np.flatnonzero(inverted.to_numpy()):
+        problems.append(Problem(fname, int(idx) + 2, "value_low", f"{obs['value_low'].iat[idx]:g}", f"a low bound no higher than value_high ({obs['value_high'].iat[idx]:g})"))
+    return problems
+
+
+def _check_corrections(path: str, corrections: pd.DataFrame, obs: pd.DataFrame) -> list[Problem]:
+    """The latest correction of a field must match the data: the reason cannot drift from the value."""
+    fname = f"data/{path}"
+    problems = []
+    if corrections.empty:
+        return problems
+    latest = corrections.sort_values("corrected_on", kind="stable").drop_duplicates(["observation_id", "field"], keep="last")
+    current = obs.set_index("id")
+    for idx, row in latest.iterrows():
+        if row["observation_id"] not in current.index:
+            continue  # reported by the foreign-key check
+        now = current.at[row["observation_id"], row["field"]]
+        now_text = "" if pd.isna(now) else (f"{now:g}" if isinstance(now, float) else str(now))
+        new = row["new_value"]
+        same = now_text == new
+        if not same and isinstance(now, float) and new:
+            try:
+                same = float(new) == now
+            except ValueError:
+                same = False
+        if not same:
+            problems.append(Problem(fname, int(idx) + 2, "new_value", new, f"the current {row['field']} of {row['observation_id']} in observations.csv ({now_text or 'empty'})"))
+    return problems
+
+
+# --- tidy views for the notebooks ------------------------------------------------------------
+
+def source_citations(sources: pd.DataFrame) -> pd.Series:
+    """'Marketplace Pulse via Innovation-Insight (2026-02-04)', keyed by source id."""
+    by_id = sources.set_index("id")
+    dated = np.where(by_id["date_published"] != "", " (" + by_id["date_published"] + ")", "")
+    own = by_id["publisher"] + dated
+    second_hand = by_id["publisher"] + " via " + by_id["via"].map(own).fillna("")
+    return own.where(by_id["via"] == "", second_hand)
+
+
+def observations(section: str | None = None, as_of: str | None = None, package: Package | None = None) -> pd.DataFrame:
+    """Observations joined to their metric, entity, market and source, with period bounds.
+
+    ``as_of`` (a period such as "2025Q4") keeps the figures whose period ends by the end of it.
+    """
+    pkg = package or load_package()
+    obs = pkg.observations
+    if section:
+        obs = obs[obs["section"] == section]
+    obs = obs.join(parse_periods(obs["period"]))
+    if as_of:
+        obs = obs[obs["end"] <= period_bounds(as_of)[1]]
+    metrics = pkg.metrics.set_index("id")[["label", "unit", "decimals"]].rename(columns={"label": "metric_label"})
+    entities = pkg.entities.set_index("id")[["label", "kind"]].rename(columns={"label": "entity_label", "kind": "entity_kind"})
+    markets = pkg.markets.set_index("code")[["name"]].rename(columns={"name": "market_name"})
+    out = (
+        obs.join(metrics, on="metric")
+        .join(entities, on="entity")
+        .join(markets, on="market")
+        .assign(citation=lambda d: d["source_id"].map(source_citations(pkg.sources)))
+    )
+    return out.reset_index(drop=True)
+
+
+def events(section: str | None = None, as_of: str | None = None, package: Package | None = None) -> pd.DataFrame:
+    """Dated events joined to entity labels; undated events are kept, with no start."""
+    pkg = package or load_package()
+    ev = pkg.events
+    if section:
+        ev = ev[ev["section"] == section]
+    ev = ev.join(parse_periods(ev["date"]))
+    if as_of:
+        ev = ev[ev["end"].isna() | (ev["end"] <= period_bounds(as_of)[1])]
+    entities = pkg.entities.set_index("id")[["label"]].rename(columns={"label": "entity_label"})
+    markets = pkg.markets.set_index("code")[["name"]].rename(columns={"name": "market_name"})
+    out = ev.join(entities, on="entity").join(markets, on="market")
+    return out.assign(citation=out["source_id"].map(source_citations(pkg.sources))).reset_index(drop=True)
+
+
+def validate_cli() -> int:
+    """`make validate`: print every problem and exit non-zero, or say what was checked."""
+    try:
+        pkg = load_package()
+    except DataValidationError as exc:
+        print(exc)
+        return 1
+    counts = ", ".join(f"{len(getattr(pkg, n))} {n}" for n in ("observations", "events", "metrics", "entities", "markets", "sources", "sections", "corrections"))
+    print(f"data package is valid: {counts} ({pkg.data_dir.name}/)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(validate_cli())

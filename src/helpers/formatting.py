@@ -1,0 +1,95 @@
+"""Numbers as readers see them: units, scales, and bounds stated as bounds ("more than 40")."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+CURRENCY_SYMBOL = {"usd": "$", "cny": "¥"}
+SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+QUALIFIER_WORDS = {
+    "approx": "about ",
+    "at_least": "at least ",
+    "more_than": "more than ",
+    "at_most": "at most ",
+    "less_than": "less than ",
+    "nearly": "nearly ",
+    "exact": "",
+}
+
+
+def _number(x: float, decimals: int) -> str:
+    return f"{x:,.{decimals}f}"
+
+
+def format_value(value: float | None, unit: str, decimals: int = 1, signed: bool = False) -> str:
+    """One number in its unit: 17.1%, $9.17, ¥880 million, 165,000, 2.7x, 3 days. Missing shows as 'not given'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "not given"
+    decimals = int(decimals)
+    sign = "+" if signed and value > 0 else ""
+    if unit in CURRENCY_SYMBOL:
+        symbol = CURRENCY_SYMBOL[unit]
+        minus = "-" if value < 0 else ""
+        for size, word in SCALES:
+            if abs(value) >= size:
+                return f"{sign}{minus}{symbol}{_number(abs(value) / size, decimals)} {word}"
+        return f"{sign}{minus}{symbol}{_number(abs(value), decimals)}"
+    if unit == "percent":
+        return f"{sign}{_number(value, decimals)}%"
+    if unit == "percentage_points":
+        return f"{sign}{_number(value, decimals)} pp"
+    if unit == "multiple":
+        return f"{_number(value, decimals)}x"
+    if unit in ("days", "hours"):
+        word = unit[:-1] if value == 1 else unit
+        return f"{_number(value, decimals)} {word}"
+    if unit == "rank":
+        return f"#{_number(value, 0)}"
+    return f"{sign}{_number(value, decimals)}"
+
+
+def format_bound_range(low: float, high: float, unit: str, decimals: int) -> str:
+    """A range with its unit once where it reads naturally: 15–30%, 3–5 days, $2–$3."""
+    lo, hi = format_value(low, unit, decimals), format_value(high, unit, decimals)
+    if unit == "percent":
+        return f"{lo[:-1]}–{hi}"
+    if unit in ("days", "hours"):
+        return f"{lo.split(' ')[0]}–{hi}"
+    if unit == "multiple":
+        return f"{lo[:-1]}–{hi}"
+    return f"{lo}–{hi}"
+
+
+def _round_decimals(x: float, decimals: int) -> int:
+    """Bounds are usually round numbers ('below 10%'): show them without '.0'."""
+    return 0 if float(x).is_integer() else int(decimals)
+
+
+def format_observation(row: pd.Series | dict) -> str:
+    """A figure as the source states it: '8.8%', 'less than 10%', '15–30%', 'more than 40', 'top 10'."""
+    unit, decimals, qualifier = row["unit"], row["decimals"], row["qualifier"]
+    if qualifier == "range":
+        places = max(_round_decimals(row["value_low"], decimals), _round_decimals(row["value_high"], decimals))
+        return format_bound_range(row["value_low"], row["value_high"], unit, places)
+    if qualifier in ("exact", "approx"):
+        number = row["value"]
+    elif qualifier in ("at_least", "more_than"):
+        number = row["value_low"]
+    else:
+        number = row["value_high"]
+    if unit == "rank" and qualifier == "at_most":
+        return f"top {format_value(number, 'count', 0)}"
+    if qualifier not in ("exact", "approx"):
+        decimals = _round_decimals(number, decimals)
+    return QUALIFIER_WORDS[qualifier] + format_value(number, unit, decimals)
+
+
+def point_value(row: pd.Series | dict) -> float:
+    """The number a chart can place for a row: the value, or the bound it is stated against."""
+    for column in ("value", "value_low", "value_high"):
+        x = row[column]
+        if not (x is None or (isinstance(x, float) and math.isnan(x))):
+            return float(x)
+    return math.nan

@@ -1,0 +1,75 @@
+"""The house style: one theme call, one colour per entity, and one call that finishes a chart.
+
+Like bbplot's two calls: `apply_theme()` once per notebook, `finish(...)` on every chart, which
+writes the title, the subtitle and a "Source:" footer built from the rows plotted.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+# seaborn's colour-blind-safe palette; each platform keeps its colour in every notebook.
+_CB = sns.color_palette("colorblind").as_hex()
+ENTITY_COLOURS = {
+    "amazon": _CB[1],
+    "temu": _CB[3],
+    "shein": _CB[2],
+    "aliexpress": _CB[4],
+    "tiktok-shop": _CB[0],
+    "shopee": _CB[9],
+    "ebay": _CB[5],
+    "instagram": "#b0457f",
+    "facebook": "#3b5998",
+    "global-ecommerce": "#222222",
+}
+MARKET_COLOURS = {"USA": _CB[0], "EA": _CB[2], "GBR": _CB[4], "FRA": _CB[9], "BRA": _CB[2], "KOR": _CB[6], "SEA": _CB[1]}
+NEUTRAL = _CB[7]
+FIGSIZE = (8.0, 4.6)
+
+
+def apply_theme() -> None:
+    """Seaborn's white grid with fixed sizes, so every chart renders the same, byte for byte."""
+    sns.set_theme(style="whitegrid", context="notebook", font_scale=0.95)
+    mpl.rcParams.update(
+        {
+            "figure.figsize": FIGSIZE,
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "font.family": "DejaVu Sans",
+            "axes.titlelocation": "left",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.edgecolor": "#888888",
+            "grid.color": "#e3e3e3",
+            "svg.hashsalt": "crossborder-pack",
+        }
+    )
+
+
+def colour_for(key: str) -> str:
+    """The colour of an entity id (or, for economies, a market code); grey for the rest."""
+    return ENTITY_COLOURS.get(key) or MARKET_COLOURS.get(key) or NEUTRAL
+
+
+def source_line(rows: pd.DataFrame) -> str:
+    """'Source: A via B (2026-02-04), P08, P09; C, P12', from the citation and locator columns."""
+    parts = []
+    for citation, group in rows.groupby("citation", sort=True):
+        places = sorted({p for loc in group.get("locator", pd.Series(dtype=str)).dropna() for p in str(loc).split(";") if p})
+        parts.append(citation + (", " + ", ".join(places) if places else ""))
+    return "Source: " + "; ".join(parts)
+
+
+def finish(fig: plt.Figure, title: str, subtitle: str, rows: pd.DataFrame, note: str | None = None) -> None:
+    """Title (the finding), subtitle (unit and period) and the Source footer from the rows plotted."""
+    fig.suptitle(title, x=0.01, y=0.99, ha="left", va="top", fontsize=13, fontweight="bold")
+    fig.text(0.01, 0.915, subtitle, ha="left", va="top", fontsize=10, color="#444444")
+    footer = source_line(rows)
+    if note:
+        footer = note + "\n" + footer
+    fig.text(0.01, 0.01, footer, ha="left", va="bottom", fontsize=8, color="#555555", wrap=True)
+    bottom = 0.17 if note else 0.12
+    fig.subplots_adjust(top=0.83, bottom=bottom, left=0.1, right=0.97)
