@@ -1,0 +1,124 @@
+"""Execute the pack's notebooks, deterministically, and write them only when all succeed.
+
+    python scripts/run_notebooks.py notebooks/*.ipynb              # in place (make notebooks)
+    python scripts/run_notebooks.py --as-of 2026Q1 --out reports/2026Q1 notebooks/*.ipynb
+
+The data package is validated first, so bad input stops the run before any notebook is touched.
+With --as-of, the value is injected after the cell tagged `parameters` (papermill's convention)
+and the executed copies go to --out; the committed notebooks are left alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+ROOT = Path(__file__).resolve().parents[1]
+# Fixed so that re-running an unchanged notebook changes no byte: no timing, no per-run ids.
+VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled")
+
+
+def inject_parameters(nb: nbformat.NotebookNode, as_of: str) -> None:
+    """Insert `AS_OF = ...` after the cell tagged `parameters`, as papermill would."""
+    for i, cell in enumerate(nb.cells):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            injected = nbformat.v4.new_code_cell(f"# Parameters injected for this run\nAS_OF = {as_of!r}")
+            injected.metadata["tags"] = ["injected-parameters"]
+            nb.cells.insert(i + 1, injected)
+            return
+    raise SystemExit(f"error: {nb.metadata.get('path', 'notebook')} has no cell tagged 'parameters'")
+
+
+def normalise(nb: nbformat.NotebookNode) -> None:
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{index:02d}"
+        for key in VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
+    nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def execute(path: str, as_of: str | None) -> tuple[str, nbformat.NotebookNode | None, str | None]:
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["path"] = path
+    if as_of:
+        inject_parameters(nb, as_of)
+    nb.metadata.pop("path", None)
+    client = NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(Path(path).parent.resolve())}},
+    )
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        return path, None, str(exc).splitlines()[-1] if str(exc) else repr(exc)
+    normalise(nb)
+    return path, nb, None
+
+
+def validate_data() -> None:
+    from helpers.data import DataValidationError, load_package
+
+    try:
+        load_package()
+    except DataValidationError as exc:
+        print(exc, file=sys.stderr)
+        print("no notebook was executed or written; fix the data and run again", file=sys.stderr)
+        raise SystemExit(1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="+")
+    parser.add_argument("--as-of", help="period to render the pack as of, e.g. 2026Q1")
+    parser.add_argument("--out", help="folder for the executed copies (default: in place)")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    args = parser.parse_args(argv)
+    if args.as_of and not args.out:
+        parser.error("--as-of writes copies: give --out")
+    if args.as_of:
+        from helpers.periods import period_bounds
+
+        try:
+            period_bounds(args.as_of)
+        except ValueError as exc:
+            parser.error(str(exc))
+
+    validate_data()
+    paths = sorted(args.notebooks)
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(execute, paths, [args.as_of] * len(paths)))
+
+    failed = [(p, err) for p, nb, err in results if err]
+    for path, err in failed:
+        print(f"error: {path} failed: {err}", file=sys.stderr)
+    if failed:
+        print("no notebook was written: every notebook must run before any is replaced", file=sys.stderr)
+        return 1
+
+    out_dir = Path(args.out) if args.out else None
+    if out_dir:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    for path, nb, _ in results:
+        target = out_dir / Path(path).name if out_dir else Path(path)
+        # Write to a temporary file first so an interrupted run never leaves half a notebook.
+        with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".ipynb", delete=False, encoding="utf-8") as tmp:
+            nbformat.write(nb, tmp)
+        os.replace(tmp.name, target)
+        print(f"executed {path} -> {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,162 @@
+"""Each kind of bad input gets one clear error naming the file, the CSV line and the column."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from helpers.data import DataValidationError, load_package
+from tests.conftest import ROOT, read_rows, set_cell, write_rows
+
+ROW = "s1-global-ecom-growth-2025"  # an exact figure of section 1
+BOUND_ROW = "s1-global-ecom-growth-2023"  # a 'less than' figure
+
+
+def problems_of(data_dir) -> str:
+    with pytest.raises(DataValidationError) as caught:
+        load_package(data_dir)
+    return str(caught.value)
+
+
+def assert_names(message: str, file: str, line: int | None, column: str | None) -> None:
+    assert f"data/{file}" in message
+    if line is not None:
+        assert f"line {line}" in message, message
+    if column is not None:
+        assert f"column '{column}'" in message, message
+
+
+def test_real_package_is_valid():
+    pkg = load_package()
+    assert len(pkg.observations) > 0 and pkg.observations["id"].is_unique
+
+
+@pytest.mark.parametrize(
+    ("column", "bad", "expected"),
+    [
+        ("metric", "ecom_growth_typo", "listed in data/metrics.csv"),
+        ("source_id", "no-such-source", "listed in data/sources.csv"),
+        ("entity", "Amazon", "listed in data/entities.csv"),
+        ("market", "XXX", "listed in data/markets.csv"),
+        ("period", "2025Q5", "a period"),
+        ("period", "2025-02-30", "a period"),
+        ("period", "2025/2024", "a period"),
+        ("value", "8,8", "a number"),
+        ("value", "n/a", "a number"),
+        ("qualifier", "roughly", "one of exact"),
+        ("status", "final", "one of actual"),
+        ("locator", "p8", "text matching"),
+        ("section", "S9", "one of S1"),
+        ("id", "", "a value (this column is required)"),
+        ("source_id", "", "a value (this column is required)"),
+    ],
+)
+def test_bad_cell_is_named(data_copy, column, bad, expected):
+    line = set_cell(data_copy / "observations.csv", ROW, column, bad)
+    message = problems_of(data_copy)
+    assert_names(message, "observations.csv", line, column)
+    assert expected in message
+    if bad:
+        assert repr(bad) in message
+
+
+def test_low_above_high(data_copy):
+    rows = read_rows(data_copy / "observations.csv")
+    rid = next(r[0] for r in rows if r[rows[0].index("qualifier")] == "range")
+    set_cell(data_copy / "observations.csv", rid, "value_low", "99")
+    line = set_cell(data_copy / "observations.csv", rid, "value_high", "3")
+    message = problems_of(data_copy)
+    assert_names(message, "observations.csv", line, "value_low")
+    assert "no higher than value_high" in message
+
+
+def test_duplicate_id(data_copy):
+    path = data_copy / "observations.csv"
+    rows = read_rows(path)
+    rows.append(list(rows[1]))
+    write_rows(path, rows)
+    message = problems_of(data_copy)
+    assert_names(message, "observations.csv", len(rows), "id")
+    assert "unique" in message
+
+
+def test_bound_qualifier_without_its_bound(data_copy):
+    line = set_cell(data_copy / "observations.csv", BOUND_ROW, "value_high", "")
+    message = problems_of(data_copy)
+    assert_names(message, "observations.csv", line, "value_high")
+    assert "qualifier 'less_than'" in message
+
+
+def test_bound_stored_as_a_point_is_refused(data_copy):
+    # "below 10%" must not become 10: a bound qualifier leaves value empty.
+    line = set_cell(data_copy / "observations.csv", BOUND_ROW, "value", "10")
+    message = problems_of(data_copy)
+    assert_names(message, "observations.csv", line, "value")
+    assert "an empty cell" in message
+
+
+def test_bad_encoding(data_copy):
+    path = data_copy / "observations.csv"
+    raw = path.read_bytes().split(b"\n")
+    raw[3] = raw[3].replace(b"actual", b"actu\xe9l", 1)
+    path.write_bytes(b"\n".join(raw))
+    message = problems_of(data_copy)
+    assert_names(message, "observations.csv", 4, None)
+    assert "UTF-8" in message
+
+
+@pytest.mark.parametrize("change", ["extra", "missing"])
+def test_ragged_row(data_copy, change):
+    path = data_copy / "observations.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[2] = lines[2] + ",surplus" if change == "extra" else lines[2].rsplit(",", 2)[0]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    message = problems_of(data_copy)
+    assert_names(message, "observations.csv", 3, None)
+    assert "fields, as in the header" in message
+
+
+def test_wrong_header(data_copy):
+    path = data_copy / "metrics.csv"
+    text = path.read_text(encoding="utf-8").replace("decimals", "places", 1)
+    path.write_text(text, encoding="utf-8")
+    message = problems_of(data_copy)
+    assert_names(message, "metrics.csv", 1, None)
+    assert "missing: decimals" in message
+
+
+def test_every_problem_reported_at_once(data_copy):
+    set_cell(data_copy / "observations.csv", ROW, "metric", "nope")
+    set_cell(data_copy / "observations.csv", BOUND_ROW, "period", "2023Q9")
+    message = problems_of(data_copy)
+    assert "(2 problems)" in message
+
+
+def test_correction_must_match_the_data(data_copy):
+    path = data_copy / "corrections.csv"
+    rows = read_rows(path)
+    rows.append([ROW, "value", "8.7", "8.9", "a reason", "2026-03-01"])
+    write_rows(path, rows)
+    message = problems_of(data_copy)
+    assert_names(message, "corrections.csv", 2, "new_value")
+    set_cell(data_copy / "observations.csv", ROW, "value", "8.9")
+    load_package(data_copy)  # the data now matches the latest correction
+
+
+def test_validate_command_exits_non_zero_and_names_the_place(data_copy):
+    line = set_cell(data_copy / "observations.csv", ROW, "period", "2025Q5")
+    env = {**os.environ, "PACK_DATA_DIR": str(data_copy)}
+    result = subprocess.run([sys.executable, "-m", "helpers.data"], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert result.returncode == 1
+    assert f"data/observations.csv, line {line}, column 'period'" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_validate_command_passes_on_the_real_data():
+    result = subprocess.run([sys.executable, "-m", "helpers.data"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout
+    assert re.match(r"data package is valid: \d+ observations", result.stdout)
