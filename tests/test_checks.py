@@ -49,3 +49,124 @@ def test_a_changed_figure_flips_a_verdict(data_copy):
     result = checks.run_checks("S1").set_index("claim")
     row = result[result.index.str.contains("cost per click rose")]
     assert row["verdict"].tolist() == [INCONSISTENT]
+
+
+# --- every check of the pack: its verdict on the real data, and on a perturbed copy ---------------
+
+from helpers import claims_s1, claims_s2, claims_s3, claims_s4, claims_s5, data  # noqa: E402
+
+
+def section_of(fn) -> str:
+    (section,) = [sec for sec, fns in checks._REGISTRY.items() if fn in fns]
+    return section
+
+
+def run_one(fn):
+    return fn(data.observations(section=section_of(fn)))
+
+
+def edit(data_dir, changes: dict[str, dict[str, str]]) -> None:
+    from tests.conftest import set_cell
+
+    for row_id, cells in changes.items():
+        for column, value in cells.items():
+            set_cell(data_dir / "observations.csv", row_id, column, value)
+
+
+# (check, verdict on the real data, a change to the data, verdict after the change)
+CASES = [
+    (claims_s1.us_monthly_inflation_matches_bls, CONSISTENT, {"s1-us-inflation-2022-06": {"value": "9.3"}}, INCONSISTENT),
+    (claims_s1.us_peak_topped_floor_in_bls, CONSISTENT, {"s1-us-inflation-peak-2022-2023": {"value_low": "9.5"}}, INCONSISTENT),
+    (claims_s1.us_inflation_fell_back_into_band, CONSISTENT, {"s1-us-inflation-2024-2025": {"period": "2023/2025"}}, INCONSISTENT),
+    (claims_s2.amazon_growth_fell_from_peak, CONSISTENT, {"s2-amazon-ecom-growth-2025": {"value": "40"}}, INCONSISTENT),
+    (claims_s2.shopee_grew_faster_than_amazon, CONSISTENT, {"s2-shopee-growth-2025": {"value": "14"}}, INCONSISTENT),
+    (claims_s2.challengers_outgrew_amazon, NOT_CHECKABLE, {"s2-temu-growth-2025": {"value_low": "50"}, "s2-tiktok-shop-growth-2025": {"value_low": "50"}}, CONSISTENT),
+    (claims_s3.temu_footprint_end_2025, CONSISTENT, {"s3-temu-markets-2024": {"qualifier": "exact", "value": "30", "value_low": ""}}, INCONSISTENT),
+    (claims_s3.temu_expanded_more_slowly, NOT_CHECKABLE, {"s3-temu-markets-2023": {"qualifier": "exact", "value": "45", "value_low": ""}, "s3-temu-markets-2024": {"qualifier": "exact", "value": "85", "value_low": ""}}, CONSISTENT),
+    (claims_s3.temu_moved_ad_spend_away_from_us, CONSISTENT, {"s3-temu-fra-ad-spend-2025-04": {"value": "-5"}}, INCONSISTENT),
+    (claims_s3.tiktok_annual_gmv_vs_daily_average, INCONSISTENT, {"s3-tiktok-shop-sea-daily-gmv-growth-2025": {"value": "110"}}, CONSISTENT),
+    (claims_s3.double_12_surged, CONSISTENT, {"s3-tiktok-shop-sea-double12-multiple": {"value": "1.2"}}, INCONSISTENT),
+    (claims_s3.short_video_outpaced_campaign, CONSISTENT, {"s3-tiktok-shop-sea-double12-short-video": {"value": "100"}}, INCONSISTENT),
+    (claims_s4.amazon_new_sellers_year_before, CONSISTENT, {"s4-amazon-new-sellers-change-2025": {"value": "10"}}, INCONSISTENT),
+    (claims_s4.amz123_subset_within_whole, CONSISTENT, {"s4-sellers-profit-decline-2025": {"qualifier": "exact", "value": "25", "value_low": ""}}, INCONSISTENT),
+    (claims_s4.core_categories_above_stated_floor, CONSISTENT, {"s4-tiktok-shop-sea-core-categories-2025": {"value_low": "250"}}, INCONSISTENT),
+    (claims_s4.wook_adjusted_net_margin, CONSISTENT, {"s4-wook-adj-net-profit-2025q1-q3": {"value": "900000000"}}, INCONSISTENT),
+    (claims_s5.aliexpress_lead_time_cut, CONSISTENT, {"s5-aliexpress-lead-time-after": {"value_low": "6", "value_high": "8"}}, INCONSISTENT),
+]
+
+
+@pytest.mark.parametrize(("fn", "real", "change", "after"), CASES, ids=[c[0].__name__ for c in CASES])
+def test_check_on_real_and_perturbed_data(fn, real, change, after, data_copy):
+    verdict = run_one(fn)
+    assert verdict.verdict == real, verdict
+    assert verdict.claim and verdict.locator and verdict.article and verdict.recomputed and verdict.tolerance
+    edit(data_copy, change)
+    changed = run_one(fn)
+    assert changed.verdict == after, changed
+
+
+NOT_CHECKABLE_OFFLINE = [
+    (claims_s1.euro_area_peak_not_checkable, "s1-ea-inflation-2022-10"),
+    (claims_s1.euro_area_band_not_checkable, "s1-ea-inflation-2024-2025"),
+    (claims_s2.platform_growth_not_checkable, None),
+    (claims_s3.southeast_asia_top_two_not_checkable, None),
+    (claims_s4.insta360_market_value_not_checkable, "s4-insta360-market-cap-peak"),
+    (claims_s4.aliexpress_visits_not_checkable, None),
+    (claims_s5.amazon_logistics_investment_not_checkable, "s5-amazon-logistics-investment"),
+    (claims_s5.aidc_revenue_growth_not_checkable, "s5-aidc-revenue-growth-2025q3"),
+    (claims_s1.ad_prices_not_checkable, None),
+    (claims_s1.global_growth_not_checkable, None),
+]
+
+
+@pytest.mark.parametrize(("fn", "row"), NOT_CHECKABLE_OFFLINE, ids=[c[0].__name__ for c in NOT_CHECKABLE_OFFLINE])
+def test_unverifiable_claims_say_why(fn, row, data_copy):
+    verdict = run_one(fn)
+    assert verdict.verdict == NOT_CHECKABLE
+    assert verdict.recomputed.startswith("not checkable offline: ")
+    if row:
+        # With its row gone the claim is not in the data, so there is nothing to report.
+        from tests.conftest import read_rows, write_rows
+
+        path = data_copy / "observations.csv"
+        write_rows(path, [r for r in read_rows(path) if r[0] != row])
+        assert run_one(fn) is None
+
+
+def test_tiktok_tension_is_flagged_with_its_reason():
+    verdict = run_one(claims_s3.tiktok_annual_gmv_vs_daily_average)
+    assert verdict.verdict == INCONSISTENT
+    # 2025 has 365 days and 2024 had 366: 1.9 x 365/366.
+    assert "365/366 = 1.89x" in verdict.recomputed and "not more than 2x" in verdict.recomputed
+
+
+def test_derived_figures_are_computed():
+    assert "about 294,643" in run_one(claims_s4.amazon_new_sellers_year_before).recomputed  # 165,000 / 0.56
+    assert "more than 90 at the end of 2025" in run_one(claims_s3.temu_footprint_end_2025).recomputed
+    assert "cut by 2 to 7 days, 28.6% to 70.0%" in run_one(claims_s5.aliexpress_lead_time_cut).recomputed
+    assert "adjusted net margin 7.0%" in run_one(claims_s4.wook_adjusted_net_margin).recomputed
+    assert "9.06%" in run_one(claims_s1.us_monthly_inflation_matches_bls).recomputed
+    band = run_one(claims_s1.us_inflation_fell_back_into_band).recomputed
+    assert "18 of 23 published months in the band" in band and "not published: 2025-10" in band
+    assert "+170%" in run_one(claims_s3.double_12_surged).recomputed  # 2.7x is +170%, not +270%
+
+
+def test_the_pack_has_enough_checks_and_every_verdict():
+    result = checks.run_checks()
+    assert len(result) >= 25
+    assert set(result["verdict"]) == {CONSISTENT, INCONSISTENT, NOT_CHECKABLE}
+    assert set(result["section"]) >= {"S1", "S2", "S3", "S4", "S5"}
+
+
+def test_checks_follow_the_as_of_period():
+    early = checks.run_checks(as_of="2024")
+    assert 0 < len(early) < len(checks.run_checks())
+    assert not early["claim"].str.contains("TikTok Shop's Southeast Asia").any()
+
+
+def test_flagged_table_lists_the_inconsistent_claims():
+    result = checks.run_checks()
+    flagged = int((result["verdict"] == INCONSISTENT).sum())
+    text = repr(checks.flagged_table())
+    assert flagged >= 1 and text.startswith(f"Claims the checks find inconsistent: {flagged} of {len(result)}")
+    assert "average daily GMV" in text

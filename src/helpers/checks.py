@@ -16,6 +16,7 @@ import pandas as pd
 
 from helpers import data
 from helpers.display import Text, table
+from helpers.formatting import format_observation
 
 CONSISTENT, INCONSISTENT, NOT_CHECKABLE = "consistent", "inconsistent", "not checkable"
 
@@ -66,6 +67,23 @@ def bound_holds(value: float, qualifier: str, low: float | None, high: float | N
     return CONSISTENT if tests[qualifier]() else INCONSISTENT
 
 
+def stated(rows: pd.DataFrame) -> str:
+    """The figures of some rows as the source states them, with their periods."""
+    return "; ".join(f"{format_observation(r)} ({r['period']})" for _, r in rows.iterrows())
+
+
+def locators(rows: pd.DataFrame) -> str:
+    """The paragraphs some rows cite, in order, once each: 'P10;P12'."""
+    return ";".join(sorted({p for loc in rows["locator"] for p in str(loc).split(";") if p}))
+
+
+def not_checkable(claim: str, rows: pd.DataFrame, reason: str) -> Verdict | None:
+    """A claim no offline source can check: said so, with the reason, rather than left out."""
+    if rows.empty:
+        return None
+    return Verdict(claim, locators(rows), stated(rows), reason, NOT_CHECKABLE, "none (nothing to compare with offline)")
+
+
 def run_checks(section: str | None = None, as_of: str | None = None) -> pd.DataFrame:
     """Every registered check of a section (or all), as a table of verdicts."""
     sections = [section] if section else sorted(_REGISTRY)
@@ -90,5 +108,35 @@ def _count(result: pd.DataFrame) -> str:
     return ", ".join(f"{counts.get(v, 0)} {v}" for v in (CONSISTENT, INCONSISTENT, NOT_CHECKABLE))
 
 
+def summary_table(as_of: str | None = None) -> Text:
+    """The pack-wide picture: per section, its figures in data/ and its checks counted by verdict.
+
+    Every section of data/sections.csv gets a row, so a section without checks shows 0 rather
+    than vanishing; the counts are computed from run_checks() and the data, never typed."""
+    result = run_checks(as_of=as_of)
+    figures = data.observations(as_of=as_of)["section"].value_counts()
+    rows = []
+    for sec in data.load_package().sections.itertuples():
+        verdicts = result.loc[result["section"] == sec.id, "verdict"].value_counts()
+        rows.append(
+            {
+                "section": sec.id,
+                "title": sec.title,
+                "figures": int(figures.get(sec.id, 0)),
+                "checks": int(verdicts.sum()),
+                **{v: int(verdicts.get(v, 0)) for v in (CONSISTENT, INCONSISTENT, NOT_CHECKABLE)},
+            }
+        )
+    return table(pd.DataFrame(rows), caption="Checks of the whole pack: " + _count(result))
+
+
+def flagged_table(as_of: str | None = None) -> Text:
+    """Pack-wide: every claim a check finds inconsistent, with the reason it gives."""
+    result = run_checks(as_of=as_of)
+    flagged = result[result["verdict"] == INCONSISTENT].drop(columns="verdict")
+    return table(flagged, caption=f"Claims the checks find inconsistent: {len(flagged)} of {len(result)}")
+
+
 # Section checks live in helpers/claims_*.py; importing them registers them.
 from helpers import claims_s1  # noqa: E402,F401
+from helpers import claims_s2, claims_s3, claims_s4, claims_s5  # noqa: E402,F401
