@@ -11,15 +11,27 @@ lists the figures plotted, so the rendered notebook carries the chart's data as 
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
+from matplotlib.ticker import StrMethodFormatter
 import numpy as np
 import pandas as pd
 
 from helpers.formatting import format_observation, point_value
-from helpers.style import colour_for, finish
+from helpers.style import NEUTRAL, colour_for, finish
 
 UP = ("at_least", "more_than")
 DOWN = ("at_most", "less_than", "nearly")
+# Marks drawn hollow besides bounds: a forecast, and a value implied by stated figures (never stored).
+HOLLOW_STATUS = ("forecast", "implied")
+# Words added to a mark's label for a figure that is not a plain actual.
+STATUS_WORDS = {"forecast": " (forecast)", "estimate": " (estimate)", "implied": " (implied)"}
+
+
+def _mark_text(row: pd.Series) -> str:
+    """A mark's label: the figure as stated, then '(forecast)', '(estimate)' or '(implied)'."""
+    return format_observation(row) + STATUS_WORDS.get(row["status"], "")
 
 
 class Chart:
@@ -67,7 +79,7 @@ def _draw_mark(ax, x: float, row: pd.Series, colour: str, horizontal: bool, span
             ax.plot([x, x], [lo, hi], color=colour, lw=9, alpha=0.55, solid_capstyle="butt")
         return
     v = point_value(row)
-    hollow = q in UP + DOWN or forecast
+    hollow = q in UP + DOWN or forecast or row["status"] in HOLLOW_STATUS
     kw = dict(marker=marker, ms=9, mec=colour, mew=2, mfc="white" if hollow else colour, ls="none", zorder=3)
     ax.plot(*((v, x) if horizontal else (x, v)), **kw)
     if q in UP + DOWN:
@@ -101,6 +113,37 @@ def _every_period(keys: list[str], kinds: pd.Series, starts: pd.Series) -> list[
     return ordered
 
 
+YEARS_OR_SPANS = r"\d{4}(/\d{4})?"
+
+
+def _axis_positions(obs: pd.DataFrame, every_period: bool) -> tuple[list[str], dict[str, float], dict[str, tuple[int, int]], list[str]]:
+    """Ticks of a time axis, the x of each period, the spans of multi-year periods, and the ticks no row covers.
+
+    Years mixed with spans of years ('2020/2021', a peak the source does not pin to one year) get
+    one tick per year; a span is placed at its middle and covers its years, so only the years no
+    row speaks for are shown as not given."""
+    keys = obs["period"].drop_duplicates().tolist()
+    kinds = obs["period_kind"]
+    if every_period and kinds.isin(["year", "quarter"]).all() and kinds.nunique() == 1:
+        keys = _every_period(keys, kinds, obs["start"])
+    elif every_period and len(obs) and obs["period"].str.fullmatch(YEARS_OR_SPANS).all():
+        keys = [str(y) for y in range(int(obs["start"].dt.year.min()), int(obs["end"].dt.year.max()) + 1)]
+    tick = {k: i for i, k in enumerate(keys)}
+    position: dict[str, float] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    covered: set[str] = set()
+    for period in obs["period"].drop_duplicates():
+        if period in tick:
+            position[period] = tick[period]
+            covered.add(period)
+        else:
+            first, last = period.split("/")
+            spans[period] = (tick[first], tick[last])
+            position[period] = (tick[first] + tick[last]) / 2
+            covered.update(str(y) for y in range(int(first), int(last) + 1))
+    return keys, position, spans, [k for k in keys if k not in covered]
+
+
 def trend(
     obs: pd.DataFrame,
     title: str,
@@ -114,12 +157,10 @@ def trend(
 ) -> Chart:
     """Figures over periods, one line per series. Years (or quarters) the data lacks are drawn as
     gaps labelled 'not given', so a missing period never looks like a dip or a trend; lines join
-    only neighbouring periods that both have a point."""
+    only neighbouring periods that both have a point. A figure stated for a span of years
+    ('2020/2021') sits at the span's middle with a thin bar across the years it may belong to."""
     obs = obs.sort_values(["start", "end", "id"], kind="stable")
-    keys = obs["period"].drop_duplicates().tolist()
-    if every_period and obs["period_kind"].isin(["year", "quarter"]).all() and obs["period_kind"].nunique() == 1:
-        keys = _every_period(keys, obs["period_kind"], obs["start"])
-    position = {k: i for i, k in enumerate(keys)}
+    keys, position, spans, missing = _axis_positions(obs, every_period)
     fig, ax = plt.subplots()
     label = _series_key(obs, series)
     values = pd.concat([obs["value"], obs["value_low"], obs["value_high"]]).dropna()
@@ -134,16 +175,19 @@ def trend(
                 dashed = rows["status"].iat[i + 1] == "forecast"
                 ax.plot(xs[i : i + 2], [rows["value"].iat[i], rows["value"].iat[i + 1]], color=colour, lw=2, ls="--" if dashed else "-", zorder=2)
         for x, (_, row) in zip(xs, rows.iterrows()):
+            if row["period"] in spans:
+                first, last = spans[row["period"]]
+                ax.plot([first - 0.3, last + 0.3], [point_value(row)] * 2, color=colour, lw=3, alpha=0.35, solid_capstyle="butt", zorder=1)
             _draw_mark(ax, x, row, colour, horizontal=False, span=span, marker=marker)
-            text = format_observation(row) + (" (forecast)" if row["status"] == "forecast" else "")
+            text = _mark_text(row)
             # Alternate label sides by series so close values stay readable.
             offset = (10, 4) if n % 2 == 0 else (10, -14)
             ax.annotate(text, (x, point_value(row)), xytext=offset, textcoords="offset points", fontsize=9, color=colour)
         ax.plot([], [], color=colour, lw=2, marker=marker, label=name)
-    for key, x in position.items():
-        if key not in set(obs["period"]):
-            ax.axvspan(x - 0.4, x + 0.4, color="#f4f4f4", zorder=0)
-            ax.text(x, 0.04, "not given\nby the source", transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8, color="#777777")
+    for key in missing:
+        x = keys.index(key)
+        ax.axvspan(x - 0.4, x + 0.4, color="#f4f4f4", zorder=0)
+        ax.text(x, 0.04, "not given\nby the source", transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8, color="#777777")
     if threshold is not None:
         ax.axhline(threshold, color="#b00000", lw=1, ls=":", zorder=1)
         if threshold_label:
@@ -175,14 +219,13 @@ def strip(
     """One row per figure on a shared value axis: points, bounds with arrows, ranges as bars.
 
     All rows must share one unit; a chart never puts a multiple beside a percent change."""
-    units = obs["unit"].unique()
-    if len(units) != 1:
-        raise ValueError(f"strip() draws one unit at a time; these rows mix {', '.join(sorted(units))}")
+    _one_unit(obs, "strip")
     names = _series_key(obs, label)
     height = max(2.4, 0.5 * len(obs) + 1.6)
     fig, ax = plt.subplots(figsize=(8.0, height))
     values = pd.concat([obs["value"], obs["value_low"], obs["value_high"]]).dropna()
-    top = float(values.max()) if len(values) else 1.0
+    # The axis always reaches zero, so falls (all values negative) and zeros are drawn in full.
+    top = max(float(values.max()), 0.0) if len(values) else 1.0
     span = (top - min(float(values.min()), 0)) * 0.08 if len(values) else 1.0
     ys = np.arange(len(obs))[::-1]
     for y, (_, row) in zip(ys, obs.iterrows()):
@@ -191,46 +234,288 @@ def strip(
         right = row["value_high"] if row["qualifier"] == "range" else point_value(row)
         if row["qualifier"] in UP:
             right = right + span
-        text = format_observation(row) + (" (forecast)" if row["status"] == "forecast" else "")
+        text = _mark_text(row)
         ax.annotate(text, (right, y), xytext=(8, 0), textcoords="offset points", va="center", fontsize=9, color=colour)
     if reference is not None:
         ax.axvline(reference, color="#b00000", lw=1, ls=":")
         if reference_label:
             ax.text(reference, len(obs) - 0.4, reference_label, ha="left", va="bottom", fontsize=8, color="#b00000")
-    ax.set_yticks(ys, names)
+    ax.set_yticks(ys, _tick_labels(names))
     ax.set_ylim(-0.7, len(obs) - 0.3)
-    ax.set_xlim(min(0, float(values.min()) * 1.15 if len(values) else 0), top + span * 4.5)
+    low = float(values.min()) if len(values) else 0.0
+    # A floor's label starts past its arrow: leave room for it as for the largest point.
+    floors = obs.loc[obs["qualifier"].isin(UP), "value_low"]
+    right = max(top, float(floors.max()) + span * 1.5) if len(floors) else top
+    ax.set_xlim(min(0, low * 1.15) - (span if low <= 0 else 0), right + span * 4.5)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(obs["metric_label"].iat[0] if obs["metric_label"].nunique() == 1 else obs["unit"].iat[0])
     finish(fig, title, subtitle, obs)
-    fig.subplots_adjust(left=0.3, top=1 - 0.75 / height, bottom=0.55 / height + 0.05)
+    _fit(fig, height, obs, left=0.3)
     _show(fig, show)
     return Chart(title, _table_of(obs, names), fig)
 
 
 def timeline(events: pd.DataFrame, title: str, subtitle: str, show: bool = True) -> Chart:
-    """Dated events on a time axis, a row per entity; undated events are listed under the chart."""
+    """Dated events on a time axis, a row per entity; undated events are listed under the chart.
+
+    An event dated to a day is a dot; one dated only to a month, quarter or year is a bar across
+    that whole period (a dot at its start would claim a day the source does not give). Events of
+    one entity sit in lanes of their own row, so overlapping ones stay countable."""
+    import matplotlib.dates as mdates
+
     dated = events[events["start"].notna()].sort_values(["start", "id"], kind="stable")
     undated = events[events["start"].isna()]
     entities = list(dict.fromkeys(dated["entity_label"]))
-    fig, ax = plt.subplots(figsize=(9.0, max(3.0, 0.55 * len(entities) + 2.0)))
+    height = max(3.0, 0.6 * len(entities) + 2.2)
+    fig, ax = plt.subplots(figsize=(9.0, height))
     row_of = {e: len(entities) - 1 - i for i, e in enumerate(entities)}
-    for _, ev in dated.iterrows():
-        y = row_of[ev["entity_label"]]
-        colour = colour_for(ev["entity"])
-        if ev["end"] > ev["start"] + pd.Timedelta(days=1):
-            ax.plot([ev["start"], ev["end"]], [y, y], color=colour, lw=6, alpha=0.5, solid_capstyle="butt")
-        ax.plot([ev["start"]], [y], marker="o", color=colour, ms=7)
-    ax.set_yticks(list(row_of.values()), list(row_of.keys()))
+    for entity, group in dated.groupby("entity_label", sort=False):
+        n = len(group)
+        step = min(0.18, 0.72 / max(n - 1, 1))
+        lanes = row_of[entity] + (np.arange(n)[::-1] - (n - 1) / 2) * step
+        for y, (_, ev) in zip(lanes, group.iterrows()):
+            colour = colour_for(ev["entity"])
+            if ev["end"] > ev["start"] + pd.Timedelta(days=1):
+                ax.plot([ev["start"], ev["end"] + pd.Timedelta(days=1)], [y, y], color=colour, lw=5 if n < 4 else 3.5, alpha=0.6, solid_capstyle="butt")
+            else:
+                ax.plot([ev["start"]], [y], marker="o", color=colour, ms=7, ls="none")
+    ax.set_yticks(list(row_of.values()), _tick_labels(pd.Series(list(row_of.keys())), 28))
     ax.set_ylim(-0.7, len(entities) - 0.3)
     ax.grid(axis="y", visible=False)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     note = None
     if len(undated):
-        note = f"Not placed (the source gives no date): {len(undated)} events, listed in the table below."
+        noun = "event" if len(undated) == 1 else "events"
+        note = f"Not placed (the source gives no date): {len(undated)} {noun}, listed as undated in the chart's data below."
     finish(fig, title, subtitle, events, note=note)
-    fig.subplots_adjust(left=0.26)
+    _fit(fig, height, events, left=0.26, note=note is not None)
     _show(fig, show)
     data = pd.DataFrame(
         {"date": events["date"].replace("", "undated").to_numpy(), "entity": events["entity_label"].to_numpy(), "event": events["description"].to_numpy(), "id": events["id"].to_numpy()}
     )
     return Chart(title, data, fig)
+
+
+def _fit(fig: plt.Figure, height: float, rows: pd.DataFrame, left: float, note: bool = False) -> None:
+    """Margins in inches rather than shares of the figure, so title, axis and footer never meet:
+    room at the bottom for the x axis and for as many footer lines as the Source line will wrap to."""
+    from helpers.style import source_line
+
+    lines = -(-len(source_line(rows)) // 115) + (1 if note else 0)
+    # finish() puts the subtitle at a fixed share of the height: the axes start below it.
+    fig.subplots_adjust(left=left, top=min(1 - 0.8 / height, 0.915 - 0.35 / height), bottom=(0.62 + 0.15 * lines) / height)
+
+
+def _tick_labels(names: pd.Series, width: int = 34) -> list[str]:
+    """Long row labels wrapped onto lines of at most `width` characters, so they stay left of the axis."""
+    return [textwrap.fill(n, width, break_on_hyphens=False) for n in names]
+
+
+def _one_unit(obs: pd.DataFrame, kind: str) -> str:
+    """The single unit of the rows a chart draws; a multiple is never put beside a percent change."""
+    units = sorted(obs["unit"].unique())
+    if len(units) != 1:
+        raise ValueError(f"{kind}() draws one unit at a time; these rows mix {', '.join(units)}")
+    return units[0]
+
+
+# A time stated in days is placed on the ladder's hour axis at 24 hours a day; nothing else is converted.
+HOURS_PER = {"hours": 1.0, "days": 24.0}
+# Gridlines of the ladder's log time axis, in hours, named as a reader says them.
+TIME_TICKS = ((1, "1 hour"), (6, "6 hours"), (24, "1 day"), (72, "3 days"), (336, "2 weeks"), (1440, "60 days"))
+
+
+def ladder(
+    obs: pd.DataFrame,
+    title: str,
+    subtitle: str,
+    label: str | list[str] = "entity_label",
+    colour_by: str = "entity",
+    show: bool = True,
+) -> Chart:
+    """Promised times (delivery in an hour, next day, 3–5 days) as a ladder, fastest at the top.
+
+    Rows stated in hours and rows stated in days share one log-scaled time axis in hours (a day
+    is 24 hours), so 'one hour' and '3–5 days' can be read on one scale; every label keeps the
+    figure as the source states it, and the chart's text lists the hours placed. Any unit other
+    than days or hours is refused. Ranges are bars, bounds open markers with an arrow."""
+    other = sorted(set(obs["unit"]) - set(HOURS_PER))
+    if other:
+        raise ValueError(f"ladder() places times stated in days or hours; these rows are in {', '.join(other)}")
+    factor = obs["unit"].map(HOURS_PER)
+    placed = obs.assign(value=obs["value"] * factor, value_low=obs["value_low"] * factor, value_high=obs["value_high"] * factor)
+    # Fastest first; 'under a day' ranks before 'a day', 'more than a day' after it.
+    nudge = placed["qualifier"].map(lambda q: -0.5 if q in DOWN else (0.5 if q in UP else 0.0))
+    order = (placed.apply(point_value, axis=1) + nudge).sort_values(kind="stable").index
+    placed, obs = placed.loc[order], obs.loc[order]
+    names = _series_key(obs, label)
+    height = max(2.6, 0.62 * len(obs) + 1.8)
+    fig, ax = plt.subplots(figsize=(8.0, height))
+    ys = np.arange(len(obs))[::-1]
+    for y, (_, row), (_, shown) in zip(ys, placed.iterrows(), obs.iterrows()):
+        colour = _colour_of(row, colour_by)
+        v = point_value(row)
+        # On a log axis an arrow of a fixed share of the value has the same length everywhere.
+        _draw_mark(ax, y, row, colour, horizontal=True, span=v * 0.45)
+        right = row["value_high"] if row["qualifier"] == "range" else (v * 1.45 if row["qualifier"] in UP else v)
+        ax.annotate(_mark_text(shown), (right, y), xytext=(10, 0), textcoords="offset points", va="center", fontsize=9, color=colour)
+    values = pd.concat([placed["value"], placed["value_low"], placed["value_high"]]).dropna()
+    low, high = float(values.min()) * 0.4, float(values.max()) * 8
+    ax.set_xscale("log")
+    ax.set_xlim(low, high)
+    ticks = [(h, name) for h, name in TIME_TICKS if low <= h <= high]
+    ax.set_xticks([h for h, _ in ticks], [name for _, name in ticks])
+    ax.xaxis.set_minor_locator(plt.NullLocator())
+    ax.set_yticks(ys, _tick_labels(names))
+    ax.set_ylim(-0.7, len(obs) - 0.3)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("time, log scale (a day counted as 24 hours)")
+    finish(fig, title, subtitle, obs)
+    _fit(fig, height, obs, left=0.36)
+    _show(fig, show)
+
+    def hours(row: pd.Series) -> str:
+        if row["qualifier"] == "range":
+            return f"{row['value_low']:g}–{row['value_high']:g}"
+        return f"{point_value(row):g}"
+
+    data = _table_of(obs, names).assign(hours=[hours(r) for _, r in placed.iterrows()])
+    return Chart(title, data, fig)
+
+
+def before_after(
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    title: str,
+    subtitle: str,
+    stages: tuple[str, str] | None = None,
+    label: str | list[str] = "entity_label",
+    colour_by: str = "entity",
+    show: bool = True,
+) -> Chart:
+    """Each figure before a change (grey) and after it (the entity's colour), joined by an arrow.
+
+    `before` and `after` are paired row by row and must share one unit. Ranges are bars, bounds
+    open markers, implied values hollow and labelled so. Each mark is labelled with its stage:
+    the words in `stages` (e.g. before/after an opening), or else the row's period."""
+    if len(before) != len(after):
+        raise ValueError(f"before_after() pairs rows: got {len(before)} before and {len(after)} after")
+    both = pd.concat([before, after])
+    unit = _one_unit(both, "before_after")
+    names = _series_key(after, label)
+    height = max(2.6, 1.0 * len(after) + 1.8)
+    fig, ax = plt.subplots(figsize=(8.0, height))
+    values = pd.concat([both["value"], both["value_low"], both["value_high"]]).dropna()
+    top = float(values.max()) if len(values) else 1.0
+    span = top * 0.08
+    ys = np.arange(len(after))[::-1]
+
+    def middle(row: pd.Series) -> float:
+        return (row["value_low"] + row["value_high"]) / 2 if row["qualifier"] == "range" else point_value(row)
+
+    marks = []
+    for y, (_, old), (_, new) in zip(ys, before.iterrows(), after.iterrows()):
+        colour = _colour_of(new, colour_by)
+        for row, tone, stage in ((old, NEUTRAL, stages[0] if stages else old["period"]), (new, colour, stages[1] if stages else new["period"])):
+            _draw_mark(ax, y, row, tone, horizontal=True, span=span)
+            ax.annotate(f"{stage}: {_mark_text(row)}", (middle(row), y), xytext=(0, 11), textcoords="offset points", ha="center", va="bottom", fontsize=9, color=tone)
+            marks.append((stage, row))
+        ax.annotate("", xy=(middle(new), y - 0.22), xytext=(middle(old), y - 0.22), arrowprops=dict(arrowstyle="-|>", color=colour, lw=1.4, shrinkA=0, shrinkB=0))
+    ax.set_yticks(ys, _tick_labels(names))
+    ax.set_ylim(-0.6, len(after) - 0.1)
+    ax.set_xlim(min(0.0, float(values.min()) * 1.25) if len(values) else 0.0, max(top, 0.0) * 1.25)
+    if unit == "count":
+        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(after["metric_label"].iat[0] if after["metric_label"].nunique() == 1 else unit)
+    finish(fig, title, subtitle, both)
+    _fit(fig, height, both, left=0.3)
+    _show(fig, show)
+    rows = pd.DataFrame([row for _, row in marks])
+    data = _table_of(rows, pd.Series([names.iat[i // 2] for i in range(len(marks))])).assign(stage=[stage for stage, _ in marks])
+    return Chart(title, data[["mark", "stage", "period", "figure", "status", "id"]], fig)
+
+
+def series_with_marks(
+    series: pd.DataFrame,
+    marks: pd.DataFrame,
+    title: str,
+    subtitle: str,
+    value: str = "yoy",
+    series_label: str = "reference series",
+    unit: str = "percent",
+    colour: str | None = None,
+    show: bool = True,
+) -> Chart:
+    """A monthly reference series as a line, with a source's figures marked on it.
+
+    `series` has one row per month (`date` on the first of the month, `period`, the `value`
+    column, `citation`); a month absent from it or with no value is a gap in the line, shaded and
+    labelled 'not published', never bridged. `marks` are observation rows: a point in a month is a
+    solid marker labelled with both figures, a range over an interval a shaded band from low to high,
+    a bound over an interval a dashed line with an arrow pointing where the true value lies."""
+    from helpers.formatting import format_value
+
+    series = series.sort_values("date", kind="stable")
+    calendar = pd.date_range(series["date"].min(), series["date"].max(), freq="MS")
+    line = series.set_index("date")[value].reindex(calendar)
+    by_period = pd.Series(line.to_numpy(), index=calendar.strftime("%Y-%m"))
+    colour = colour or NEUTRAL
+    ink = "#222222"  # the source's figures, set apart from the series' colour
+    fig, ax = plt.subplots(figsize=(9.0, 4.8))
+    ax.plot(calendar, line.to_numpy(), color=colour, lw=2, zorder=2, label=series_label)
+    missing = calendar[line.isna().to_numpy()]
+    for month in missing:
+        # Each value sits on the first of its month: the gap is centred there.
+        ax.axvspan(month - pd.Timedelta(days=15), month + pd.Timedelta(days=15), color="#e6e6e6", zorder=0)
+        ax.annotate(f"{month:%Y-%m}\nnot published", (month, 0.03), xycoords=("data", "axes fraction"),
+                    ha="center", va="bottom", fontsize=8, color="#666666")
+    shown_values = [line.max(), *pd.concat([marks["value"], marks["value_low"], marks["value_high"]]).dropna()]
+    top = float(np.nanmax(shown_values)) if len(shown_values) else 1.0
+    span = top * 0.1
+
+    def spread(rows: pd.Series) -> str:
+        got = rows.dropna()
+        if got.empty:
+            return "no month published"
+        text = f"{format_value(got.min(), unit, 2)} to {format_value(got.max(), unit, 2)} over {len(got)} months"
+        return text + (f", {len(rows) - len(got)} not published" if len(got) < len(rows) else "")
+
+    table = []
+    for _, row in marks.sort_values(["start", "id"], kind="stable").iterrows():
+        start, end = row["start"], row["end"]
+        months = by_period[(by_period.index >= f"{start:%Y-%m}") & (by_period.index <= f"{end:%Y-%m}")]
+        if row["qualifier"] == "range":
+            ax.fill_between([start, end], row["value_low"], row["value_high"], color=ink, alpha=0.12, lw=0, zorder=1)
+            # Labelled under the band, where the line does not run.
+            ax.annotate(f"article: {_mark_text(row)} ({row['period']})", (start, row["value_low"]), xytext=(2, -4), textcoords="offset points", va="top", fontsize=9, color=ink)
+            found = spread(months)
+        elif row["qualifier"] in UP + DOWN:
+            level = point_value(row)
+            ax.plot([start, end], [level, level], color=ink, lw=1.4, ls="--", zorder=3)
+            middle = start + (end - start) * 0.75  # off the middle, where a point mark may sit
+            direction = 1 if row["qualifier"] in UP else -1
+            ax.annotate("", xy=(middle, level + direction * span), xytext=(middle, level), arrowprops=dict(arrowstyle="-|>", color=ink, lw=1.4), zorder=3)
+            ax.annotate(f"article: {_mark_text(row)} ({row['period']})", (end, level), xytext=(4, -12), textcoords="offset points", fontsize=9, color=ink)
+            found = spread(months)
+        else:
+            at = by_period.get(f"{start:%Y-%m}", np.nan)
+            ax.plot([start], [row["value"]], marker="o", ms=8, color=ink, ls="none", zorder=4)
+            found = "not published" if pd.isna(at) else format_value(at, unit, 2)
+            ax.annotate(f"article: {_mark_text(row)} ({row['period']})\n{series_label}: {found}", (start, row["value"]),
+                        xytext=(10, 6), textcoords="offset points", fontsize=9, color=ink)
+        table.append({"mark": f"{row['market_name']}, {row['metric_label'].lower()}", "period": row["period"], "article": _mark_text(row), series_label: found, "id": row["id"]})
+    ax.plot([], [], marker="o", color=ink, ls="none", label="the article's figures")
+    ax.set_xlim(min(calendar[0], marks["start"].min()) - pd.Timedelta(days=20), max(calendar[-1], marks["end"].max()) + pd.Timedelta(days=20))
+    ax.set_ylim(min(0.0, float(np.nanmin(line.to_numpy()))), top + span * 1.8)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.legend(loc="upper right", frameon=False, fontsize=9)
+    footer_rows = pd.concat([marks[["citation", "locator"]], pd.DataFrame({"citation": series["citation"].unique(), "locator": ""})])
+    finish(fig, title, subtitle, footer_rows)
+    _show(fig, show)
+    gaps = ", ".join(f"{m:%Y-%m}" for m in missing) or "none"
+    summary = {"mark": series_label, "period": f"{calendar[0]:%Y-%m}/{calendar[-1]:%Y-%m}", "article": "", series_label: f"{line.notna().sum()} months; not published: {gaps}", "id": ""}
+    return Chart(title, pd.DataFrame([summary, *table]), fig)

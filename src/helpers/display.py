@@ -15,7 +15,8 @@ class Text:
         self.plain = plain if plain is not None else markdown
 
     def _repr_markdown_(self) -> str:
-        return self.markdown
+        # JupyterLab reads two '$' in Markdown as maths ("$0.84 ... $1.12" turns italic): escape them.
+        return self.markdown.replace("$", "\\$")
 
     def __repr__(self) -> str:
         return self.plain
@@ -71,4 +72,59 @@ def figures_table(obs: pd.DataFrame, caption: str = "Figures of this section") -
             "at": obs["locator"],
         }
     )
+    return table(shown, caption=caption)
+
+
+def events_table(ev: pd.DataFrame, caption: str = "Events of this section") -> Text:
+    """Every event row (a dated fact without a quantity), oldest first, undated ones last and marked so."""
+    ordered = ev.sort_values(["start", "id"], kind="stable", na_position="last")
+    shown = pd.DataFrame(
+        {
+            "id": ordered["id"],
+            "date": ordered["date"].replace("", "undated"),
+            "entity": ordered["entity_label"],
+            "market": ordered["market"],
+            "kind": ordered["kind"].str.replace("_", " "),
+            "what happened": ordered["description"],
+            "source": ordered["citation"],
+            "at": ordered["locator"],
+        }
+    )
+    return table(shown, caption=caption)
+
+
+def facts_table(obs: pd.DataFrame, caption: str | None = None, events: pd.DataFrame | None = None) -> Text:
+    """A compact table of figures as stated, for a question a chart cannot answer well (figures
+    of different units or scales side by side). Rows with status 'implied' are values computed
+    in the notebook from stated figures, never stored in data/. `events` adds the dated facts
+    that go with the figures, one line each, with what happened in place of a figure."""
+    from helpers.formatting import format_observation
+
+    what = obs["metric_label"] + obs["segment"].map(lambda s: f" ({s})" if s else "")
+    shown = pd.DataFrame(
+        {
+            "entity": obs["entity_label"],
+            "market": obs["market"],
+            "what": what,
+            "period": obs["period"],
+            "figure": [format_observation(r) for _, r in obs.iterrows()],
+            "status": obs["status"],
+            "at": obs["locator"],
+            "id": obs["id"],
+        }
+    )
+    if events is not None and len(events):
+        happened = pd.DataFrame(
+            {
+                "entity": events["entity_label"],
+                "market": events["market"],
+                "what": events["kind"].str.replace("_", " "),
+                "period": events["date"].replace("", "undated"),
+                "figure": events["description"],
+                "status": "event",
+                "at": events["locator"],
+                "id": events["id"],
+            }
+        )
+        shown = pd.concat([shown, happened], ignore_index=True)
     return table(shown, caption=caption)

@@ -81,7 +81,8 @@ def format_observation(row: pd.Series | dict) -> str:
         number = row["value_high"]
     if unit == "rank" and qualifier == "at_most":
         return f"top {format_value(number, 'count', 0)}"
-    if qualifier not in ("exact", "approx"):
+    if qualifier != "exact":
+        # Bounds and approximate figures are round ('below 10%', 'around 30%'): no '.0' added.
         decimals = _round_decimals(number, decimals)
     return QUALIFIER_WORDS[qualifier] + format_value(number, unit, decimals)
 

@@ -31,6 +31,8 @@ def parse_periods(periods: pd.Series) -> pd.DataFrame:
     Invalid or empty texts get NaT, which the validator reports with their line.
     """
     text = periods.astype(str)
+    if text.empty:  # a section with no rows (S6 states no figures): no columns to split
+        return pd.DataFrame({"start": pd.Series(dtype="datetime64[us]"), "end": pd.Series(dtype="datetime64[us]"), "period_kind": pd.Series(dtype="str")}, index=periods.index)
     split = text.str.split("/", n=1, expand=True)
     if split.shape[1] == 1:
         split[1] = None

@@ -1,0 +1,274 @@
+"""The chart, table and scorecard helpers draw what the data states and no more."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
+
+from helpers import charts, checks, data, display, scorecard  # noqa: E402
+from helpers.formatting import format_observation  # noqa: E402
+from helpers.implied import implied_row, year_earlier  # noqa: E402
+from helpers.periods import parse_periods  # noqa: E402
+from helpers.select import one  # noqa: E402
+
+NAN = math.nan
+
+
+def make_obs(*rows: dict) -> pd.DataFrame:
+    """Observation rows as data.observations() returns them, with defaults for what a test ignores."""
+    defaults = {
+        "section": "S9", "entity": "amazon", "entity_label": "Amazon", "market": "WLD", "market_name": "World",
+        "segment": "", "metric": "m", "metric_label": "Metric", "unit": "percent", "decimals": 1,
+        "value": NAN, "value_low": NAN, "value_high": NAN, "qualifier": "exact", "status": "actual",
+        "citation": "Src", "locator": "P01", "note": "",
+    }
+    df = pd.DataFrame([{**defaults, "id": f"row-{i}", **row} for i, row in enumerate(rows)])
+    return df.join(parse_periods(df["period"]))
+
+
+def make_events(*rows: dict) -> pd.DataFrame:
+    defaults = {"section": "S9", "entity": "temu", "entity_label": "Temu", "market": "USA", "market_name": "United States",
+                "kind": "launch", "description": "something happened", "citation": "Src", "locator": "P01", "note": ""}
+    df = pd.DataFrame([{**defaults, "id": f"ev-{i}", **row} for i, row in enumerate(rows)])
+    return df.join(parse_periods(df["date"]))
+
+
+def marker_lines(chart: charts.Chart) -> list:
+    return [line for line in chart.figure.axes[0].lines if line.get_marker() not in (None, "None", "")]
+
+
+def is_hollow(line) -> bool:
+    return to_hex(line.get_markerfacecolor()) == "#ffffff"
+
+
+def arrows(chart: charts.Chart) -> list:
+    return [t for t in chart.figure.axes[0].texts if getattr(t, "arrow_patch", None) is not None]
+
+
+# --- bounds, points, implied values ----------------------------------------------------------
+
+def test_a_bound_is_an_open_marker_with_an_arrow_and_a_point_is_solid():
+    obs = make_obs(
+        {"period": "2025", "qualifier": "more_than", "value_low": 40.0},
+        {"period": "2025", "qualifier": "exact", "value": 30.0, "entity": "temu", "entity_label": "Temu"},
+    )
+    chart = charts.strip(obs, "t", "s", show=False)
+    bound, point = marker_lines(chart)
+    assert is_hollow(bound) and bound.get_xdata()[0] == 40.0
+    assert not is_hollow(point) and point.get_xdata()[0] == 30.0
+    assert len(arrows(chart)) == 1
+    assert chart.data["figure"].tolist() == ["more than 40%", "30.0%"]
+
+
+def test_an_implied_value_is_hollow_and_labelled_implied():
+    stated = make_obs({"period": "2025", "value": 165000.0, "unit": "count", "decimals": 0, "id": "new"}).iloc[0]
+    change = make_obs({"period": "2025", "value": -44.0, "decimals": 0, "id": "chg"}).iloc[0]
+    row = implied_row([stated, change], 294642.857, how="test", period="2024")
+    chart = charts.strip(row, "t", "s", show=False)
+    (mark,) = marker_lines(chart)
+    assert is_hollow(mark)
+    assert any(t.get_text() == "about 294,643 (implied)" for t in chart.figure.axes[0].texts)
+    assert chart.data["status"].tolist() == ["implied"]
+
+
+def test_strip_refuses_to_mix_units():
+    obs = make_obs({"period": "2025", "value": 2.7, "unit": "multiple"}, {"period": "2025", "value": 257.0})
+    with pytest.raises(ValueError, match="mix multiple, percent"):
+        charts.strip(obs, "t", "s", show=False)
+
+
+def test_strip_reaches_zero_for_falls_and_draws_a_stated_zero():
+    obs = make_obs({"period": "2025", "value": -44.0}, {"period": "2025", "value": 0.0})
+    chart = charts.strip(obs, "t", "s", show=False)
+    low, high = chart.figure.axes[0].get_xlim()
+    assert low < -44 and high > 0  # zero lies inside the axis, not on its edge
+    assert chart.data["figure"].tolist() == ["-44.0%", "0.0%"]
+
+
+# --- trend: gaps and spans of years ----------------------------------------------------------
+
+def joining_lines(chart: charts.Chart) -> list:
+    return [line for line in chart.figure.axes[0].lines if len(line.get_xdata()) == 2 and line.get_marker() in (None, "None", "")]
+
+
+def gap_labels(chart: charts.Chart) -> list:
+    return [t for t in chart.figure.axes[0].texts if t.get_text().startswith("not given")]
+
+
+def test_a_gap_year_is_shown_missing_and_never_bridged():
+    obs = make_obs({"period": "2021", "value": 17.1}, {"period": "2023", "value": 9.0})
+    chart = charts.trend(obs, "t", "s", show=False)
+    assert [t.get_text() for t in chart.figure.axes[0].get_xticklabels()] == ["2021", "2022", "2023"]
+    assert joining_lines(chart) == []
+    assert len(gap_labels(chart)) == 1
+
+
+def test_neighbouring_years_are_joined():
+    obs = make_obs({"period": "2021", "value": 17.1}, {"period": "2022", "value": 12.0})
+    chart = charts.trend(obs, "t", "s", show=False)
+    assert len(joining_lines(chart)) == 1 and gap_labels(chart) == []
+
+
+def test_a_span_of_years_sits_in_its_middle_and_covers_its_years():
+    obs = make_obs({"period": "2020/2021", "qualifier": "more_than", "value_low": 35.0}, {"period": "2025", "value": 10.6})
+    chart = charts.trend(obs, "t", "s", show=False)
+    ticks = [t.get_text() for t in chart.figure.axes[0].get_xticklabels()]
+    assert ticks == ["2020", "2021", "2022", "2023", "2024", "2025"]
+    assert len(gap_labels(chart)) == 3  # 2022-2024: no row speaks for them
+    bound = next(line for line in marker_lines(chart) if is_hollow(line))
+    assert bound.get_xdata()[0] == 0.5
+    span_bar = [line for line in chart.figure.axes[0].lines if list(line.get_xdata()) == [-0.3, 1.3]]
+    assert len(span_bar) == 1
+
+
+# --- ladder ----------------------------------------------------------------------------------
+
+def test_ladder_puts_days_and_hours_on_one_hour_axis_fastest_first():
+    obs = make_obs(
+        {"period": "2025", "qualifier": "range", "value_low": 3.0, "value_high": 5.0, "unit": "days", "decimals": 0, "id": "kor"},
+        {"period": "2025", "value": 1.0, "unit": "hours", "decimals": 0, "id": "hour"},
+        {"period": "2025", "value": 1.0, "unit": "days", "decimals": 0, "id": "next-day"},
+        {"period": "2025", "qualifier": "less_than", "value_high": 1.0, "unit": "days", "decimals": 0, "id": "same-day"},
+    )
+    chart = charts.ladder(obs, "t", "s", show=False)
+    assert chart.data["id"].tolist() == ["hour", "same-day", "next-day", "kor"]
+    assert chart.data["hours"].tolist() == ["1", "24", "24", "72–120"]
+    assert chart.data["figure"].tolist() == ["1 hour", "less than 1 day", "1 day", "3–5 days"]  # labels as stated
+    assert chart.figure.axes[0].get_xscale() == "log"
+
+
+def test_ladder_refuses_what_is_not_a_time():
+    obs = make_obs({"period": "2025", "value": 25.0})
+    with pytest.raises(ValueError, match="days or hours"):
+        charts.ladder(obs, "t", "s", show=False)
+
+
+# --- before and after ------------------------------------------------------------------------
+
+def test_before_after_pairs_rows_and_draws_ranges_as_bars():
+    before = make_obs({"period": "2025", "qualifier": "range", "value_low": 7.0, "value_high": 10.0, "unit": "days", "decimals": 0, "id": "b"})
+    after = make_obs({"period": "2025", "qualifier": "range", "value_low": 3.0, "value_high": 5.0, "unit": "days", "decimals": 0, "id": "a"})
+    chart = charts.before_after(before, after, "t", "s", stages=("before", "after"), show=False)
+    assert chart.data[["stage", "figure", "id"]].values.tolist() == [["before", "7–10 days", "b"], ["after", "3–5 days", "a"]]
+    bars = [line for line in chart.figure.axes[0].lines if sorted(line.get_xdata()) in ([7.0, 10.0], [3.0, 5.0])]
+    assert len(bars) == 2
+    assert len(arrows(chart)) == 1  # the change, from before to after
+
+
+def test_before_after_refuses_unpaired_rows_and_mixed_units():
+    days = make_obs({"period": "2025", "value": 7.0, "unit": "days"})
+    with pytest.raises(ValueError, match="pairs rows"):
+        charts.before_after(days, pd.concat([days, days]), "t", "s", show=False)
+    with pytest.raises(ValueError, match="mix"):
+        charts.before_after(days, make_obs({"period": "2025", "value": 7.0}), "t", "s", show=False)
+
+
+# --- timeline --------------------------------------------------------------------------------
+
+def test_timeline_dots_a_day_bars_a_year_and_counts_the_undated():
+    ev = make_events({"date": "2025-04-09"}, {"date": "2025"}, {"date": ""})
+    chart = charts.timeline(ev, "t", "s", show=False)
+    lines = chart.figure.axes[0].lines
+    dots = [line for line in lines if line.get_marker() == "o"]
+    bars = [line for line in lines if len(line.get_xdata()) == 2]
+    assert len(dots) == 1 and len(bars) == 1
+    assert chart.data["date"].tolist() == ["2025-04-09", "2025", "undated"]
+    assert any("1 event," in t.get_text() for t in chart.figure.texts)
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+def test_events_table_lists_every_event_undated_last():
+    ev = make_events({"date": ""}, {"date": "2025-02", "kind": "market_exit"}, {"date": "2023"})
+    text = repr(display.events_table(ev))
+    lines = text.splitlines()[2:]
+    assert [line.split()[0] for line in lines] == ["ev-2", "ev-1", "ev-0"]
+    assert "undated" in lines[-1] and "market exit" in text
+
+
+def test_facts_table_shows_figures_as_stated_and_events_as_what_happened():
+    obs = make_obs({"period": "2025Q3", "value": 10.0, "decimals": 0, "metric_label": "Revenue growth"})
+    ev = make_events({"date": "2025Q3", "kind": "milestone", "description": "first profit"})
+    text = repr(display.facts_table(obs, caption="c", events=ev))
+    assert "10%" in text and "first profit" in text and "event" in text
+
+
+# --- implied values --------------------------------------------------------------------------
+
+def test_implied_row_keeps_its_basis_and_period():
+    stated = make_obs({"period": "2025", "value": 165000.0, "unit": "count", "decimals": 0, "id": "a", "locator": "P35"}).iloc[0]
+    change = make_obs({"period": "2025", "value": -44.0, "id": "b", "locator": "P35;P36"}).iloc[0]
+    row = implied_row([stated, change], stated.value / (1 + change.value / 100), how="x", period=year_earlier(stated.period)).iloc[0]
+    assert row["period"] == "2024" and row["start"] == pd.Timestamp("2024-01-01")
+    assert row["status"] == "implied" and row["qualifier"] == "approx"
+    assert row["value"] == pytest.approx(294642.857, abs=0.001) and row["unit"] == "count"
+    assert row["id"] == "implied from a + b" and row["locator"] == "P35;P36"
+    assert format_observation(row) == "about 294,643"
+
+
+def test_implied_row_refuses_a_missing_value():
+    stated = make_obs({"period": "2025", "value": 1.0}).iloc[0]
+    with pytest.raises(ValueError, match="stays missing"):
+        implied_row([stated], NAN, how="x")
+
+
+@pytest.mark.parametrize(("period", "earlier"), [("2025", "2024"), ("2025Q3", "2024Q3"), ("2021/2025", "2020/2024"), ("2025-12-12", "2024-12-12")])
+def test_year_earlier(period, earlier):
+    assert year_earlier(period) == earlier
+
+
+# --- pack-wide helpers on the real data ------------------------------------------------------
+
+def test_summary_table_counts_every_section_from_the_checks():
+    text = repr(checks.summary_table())
+    result = checks.run_checks()
+    sections = data.load_package().sections["id"].tolist()
+    body = text.splitlines()[2:]
+    assert [line.split()[0] for line in body] == sections
+    for line, sec in zip(body, sections):
+        counts = [int(x) for x in line.split()[-4:]]  # checks, consistent, inconsistent, not checkable
+        verdicts = result.loc[result["section"] == sec, "verdict"]
+        assert counts == [len(verdicts), *(int((verdicts == v).sum()) for v in (checks.CONSISTENT, checks.INCONSISTENT, checks.NOT_CHECKABLE))]
+
+
+def test_scorecard_headline_is_the_latest_row_of_each_series():
+    obs = data.observations()
+    card = scorecard.scorecard(obs).set_index("theme")
+    for theme in scorecard.THEMES:
+        row = one(obs[obs["section"] == theme.headline.section], theme.headline.metric, **theme.headline.where)
+        assert row is not None, f"{theme.name}: its series has no row in the data"
+        assert card.at[theme.name, "headline"] == format_observation(row)
+        assert card.at[theme.name, "period"] == row["period"]
+
+
+def test_scorecard_moves_with_the_data(data_copy):
+    from tests.conftest import set_cell
+
+    set_cell(data_copy / "observations.csv", "s5-aidc-revenue-growth-2025q3", "value", "12")
+    card = scorecard.scorecard(data.observations()).set_index("theme")
+    assert card.at["AI", "headline"] == "12%"
+
+
+def test_scorecard_says_not_given_before_a_series_starts():
+    card = scorecard.scorecard(data.observations(as_of="2021")).set_index("theme")
+    assert card.at["AI", "headline"] == "not given as of this period"
+
+
+def test_an_empty_selection_has_period_columns():
+    parsed = parse_periods(pd.Series([], dtype="str"))
+    assert list(parsed.columns) == ["start", "end", "period_kind"] and parsed.empty
+    assert data.observations(section="S6").empty
+
+
+@pytest.mark.parametrize(("value", "decimals", "text"), [(30.0, 1, "about 30%"), (1.12, 2, "about $1.12")])
+def test_approximate_figures_are_shown_round(value, decimals, text):
+    unit = "usd" if decimals == 2 else "percent"
+    row = {"qualifier": "approx", "value": value, "value_low": NAN, "value_high": NAN, "unit": unit, "decimals": decimals}
+    assert format_observation(row) == text
