@@ -1,0 +1,267 @@
+"""The static site: built from the committed notebooks, opened in a real browser, fetching nothing.
+
+The browser is Debian's Chromium (/usr/bin/chromium, or PACK_CHROMIUM) driven by Playwright's Python
+package; nothing is downloaded at run time (no `playwright install`). Without Chromium the browser
+tests are skipped with the command that installs it, except under CI (CI=true), where they fail.
+Pages are opened as file:// URLs: no server, no port. Screenshots go to build/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlparse
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = Path(os.environ.get("PACK_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SITE = ROOT / "build" / "site-test"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+BUILD = [sys.executable, str(ROOT / "scripts" / "build_site.py")]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+LOCAL_SCHEMES = ("file:", "data:", "about:")
+PHONE = 390  # CSS pixels: a small phone held upright
+
+
+def build_site(out: Path, *notebooks: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*BUILD, "--out", str(out), *map(str, notebooks)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+def first_bullet(path: Path) -> str:
+    """Read independently of the build script: the first '- ' line printed under '## Key findings'."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    start = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and "## Key findings" in "".join(c["source"]))
+    code = next(c for c in cells[start + 1 :] if c["cell_type"] == "code")
+    text = "".join(next(o["data"]["text/plain"] for o in code["outputs"] if "data" in o))
+    return next(line[2:] for line in text.splitlines() if line.startswith("- "))
+
+
+def png_outputs(path: Path) -> int:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return sum("image/png" in o.get("data", {}) for c in cells if c["cell_type"] == "code" for o in c["outputs"])
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    result = build_site(SITE)
+    assert result.returncode == 0, result.stderr
+    return SITE
+
+
+# --- the build, without a browser -----------------------------------------------------------
+
+
+def test_build_writes_one_page_per_notebook_and_the_index(site):
+    pages = sorted(p.name for p in site.glob("*.html"))
+    assert pages == sorted(["index.html", *(p.stem + ".html" for p in NOTEBOOKS)])
+    for path in NOTEBOOKS:
+        if png_outputs(path):
+            assert (site / "img" / f"{path.stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_build_is_deterministic(site, tmp_path):
+    again = tmp_path / "again"
+    assert build_site(again).returncode == 0
+    first = {p.relative_to(site): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in sorted(again.rglob("*")) if p.is_file()}
+    assert first.keys() == second.keys()
+    changed = [str(k) for k in first if first[k] != second[k]]
+    assert not changed, f"building twice changed {changed}"
+
+
+def test_pages_hide_code_and_keep_the_notebooks_untouched(site):
+    page = (site / NOTEBOOKS[0].with_suffix(".html").name).read_text(encoding="utf-8")
+    assert 'class="jp-CodeMirrorEditor' not in page and "from helpers import" not in page
+    nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
+    assert any("from helpers import" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def test_a_notebook_without_findings_stops_the_build_and_keeps_the_old_site(tmp_path):
+    broken = tmp_path / NOTEBOOKS[0].name
+    nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    broken.write_text(json.dumps(nb), encoding="utf-8")
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("previous build", encoding="utf-8")
+    result = build_site(out, broken)
+    assert result.returncode == 1
+    assert NOTEBOOKS[0].name in result.stderr and "Key findings" in result.stderr and "run_notebooks.py" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["index.html"] and (out / "index.html").read_text() == "previous build"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([broken.name, "site"]), "no staging folder left behind"
+
+
+def test_the_build_refuses_a_page_that_would_fetch_from_the_internet(monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
+    build_site_module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "build_site", build_site_module)
+    spec.loader.exec_module(build_site_module)
+    check = build_site_module.check_offline
+    for fetched in ['<script src="https://cdn.jsdelivr.net/npm/mathjax"></script>', '<link rel="stylesheet" href="//fonts.example/css">', "div { background: url('http://x/y.png') }"]:
+        with pytest.raises(build_site_module.SiteError, match="01-x.ipynb.*offline"):
+            check(f"<html>{fetched}</html>", "01-x.ipynb")
+    check('<a href="https://example.com/">a link the reader may click</a><img src="data:image/png;base64,AA">', "01-x.ipynb")
+
+
+# --- in the browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        how = "install it with `sudo apt-get install chromium` (Debian/Ubuntu), or set PACK_CHROMIUM to a Chromium binary"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {CHROMIUM} is missing: .ci/run installs it first; {how}")
+        pytest.skip(f"no Chromium at {CHROMIUM}: {how}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, timeout=60_000)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One page opened in a fresh context: every request, console error and page error recorded."""
+
+    def __init__(self, browser, url: str, width: int = 1280):
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=True)
+        self.context.on("request", lambda r: self.requests.append(r.url))
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url} {r.failure}"))
+        self.response = self.page.goto(url, wait_until="load", timeout=30_000)
+        self.page.wait_for_load_state("networkidle", timeout=30_000)
+
+    def images(self) -> list[dict]:
+        return self.page.eval_on_selector_all(
+            "img", "imgs => imgs.map(i => ({src: i.currentSrc.slice(0, 80), complete: i.complete, width: i.naturalWidth, alt: i.alt}))"
+        )
+
+    def links(self) -> list[str]:
+        return self.page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
+
+    def overflow(self, width: int | None = None) -> int:
+        """How many pixels the page is wider than the window (0: nothing forces sideways scrolling)."""
+        if width:
+            self.page.set_viewport_size({"width": width, "height": 900})
+        return self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+    def check_loaded_offline(self) -> None:
+        assert self.errors == [], self.errors
+        external = [u for u in self.requests if not u.startswith(LOCAL_SCHEMES)]
+        assert external == [], f"requests that leave the machine: {external}"
+        local = [u for u in self.requests if u.startswith("file:")]
+        assert all(Path(unquote(urlparse(u).path)).is_file() for u in local), local
+        images = self.images()
+        broken = [i for i in images if not (i["complete"] and i["width"] > 0)]
+        assert broken == [], f"images that did not decode: {broken}"
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def resolve(link: str) -> tuple[Path, str]:
+    url, fragment = urldefrag(link)
+    assert url.startswith("file:"), f"link out of the site: {link}"
+    return Path(unquote(urlparse(url).path)), fragment
+
+
+def test_index_in_the_browser(site, browser):
+    visit = Visit(browser, (site / "index.html").as_uri())
+    try:
+        visit.check_loaded_offline()
+        page = visit.page
+        sections = [line.split(",") for line in (ROOT / "data" / "sections.csv").read_text(encoding="utf-8").splitlines()[1:]]
+        title = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))["title"]
+        assert page.title() == title and " ".join(page.locator("h1").inner_text().split()) == " ".join(title.replace(": ", " ", 1).split())
+        cards = page.locator(".pack-card")
+        assert cards.count() == len(sections), "one card per section of data/sections.csv"
+        for path in NOTEBOOKS:
+            card = page.locator(".pack-card", has=page.locator(f'h2 a[href="{path.stem}.html"]'))
+            assert card.count() == 1, f"no card links {path.stem}.html"
+            title = next(row[1] for row in sections if row[-1] == path.name)
+            assert card.locator("h2").inner_text() == title
+            # The headline is the notebook's printed finding, figures and all (Markdown emphasis aside).
+            shown = card.locator(".pack-headline").inner_text().strip()
+            assert shown == first_bullet(path).replace("**", "").replace("`", "").strip()
+            thumbs = card.locator("img")
+            assert thumbs.count() == (1 if png_outputs(path) else 0)
+        images = visit.images()
+        assert len(images) == sum(1 for p in NOTEBOOKS if png_outputs(p))
+        assert all(i["alt"] for i in images), "every thumbnail has alt text"
+        links = visit.links()
+        assert links, "the index links its pages"
+        for link in links:
+            target, fragment = resolve(link)
+            assert target.is_file(), f"broken link {link}"
+            assert target.resolve().is_relative_to(site.resolve()), f"link leaves the site: {link}"
+        assert visit.overflow() <= 0
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "index.png"), full_page=True)
+        assert (SCREENSHOTS / "index.png").stat().st_size > 10_000
+        assert visit.overflow(width=PHONE) <= 0, "the index scrolls sideways on a phone"
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_page_in_the_browser(site, browser, notebook):
+    visit = Visit(browser, (site / f"{notebook.stem}.html").as_uri())
+    try:
+        visit.check_loaded_offline()
+        page = visit.page
+        assert visit.response is not None and visit.response.ok
+        assert page.locator("h1").first.inner_text().strip(), "the notebook's title is on the page"
+        assert page.locator(".jp-InputArea-editor").count() == 0, "code is hidden"
+        charts = visit.images()
+        assert len(charts) == png_outputs(notebook), "every chart of the notebook is on the page"
+        assert all(i["alt"] and i["alt"] != "Chart" for i in charts), [i["alt"] for i in charts]
+        for link in visit.links():
+            target, fragment = resolve(link)
+            assert target.is_file(), f"broken link {link}"
+        # Readable: one column about 900 px wide, charts and tables inside it.
+        width = page.evaluate("document.querySelector('main').getBoundingClientRect().width")
+        assert 600 <= width <= 900, width
+        assert visit.overflow() <= 0, "something makes the page scroll sideways"
+        # Charts, tables and text outputs end inside the column, or scroll inside a box that does.
+        outside = page.evaluate(
+            """() => {
+                const main = document.querySelector('main');
+                const right = main.getBoundingClientRect().right + 1;
+                const box = e => { for (let a = e; a && a !== main; a = a.parentElement) {
+                    if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return a; } return e; };
+                return [...document.querySelectorAll('main img, main table, main pre')]
+                    .filter(e => box(e).getBoundingClientRect().right > right).map(e => e.tagName);
+            }"""
+        )
+        assert outside == [], f"wider than the column: {outside}"
+        if notebook == NOTEBOOKS[0]:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shot = SCREENSHOTS / f"{notebook.stem}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+        assert visit.overflow(width=PHONE) <= 0, "the page scrolls sideways on a phone"
+    finally:
+        visit.close()
