@@ -52,3 +52,34 @@ def test_notebook_shape(path):
     source = "\n".join("".join(c["source"]) for c in cs if c["cell_type"] == "code")
     assert "sys.path" not in source and "read_csv" not in source, "notebooks load data through helpers only"
     assert not re.search(r"\b(plt|ax|fig|sns)\.", source), "charts are one helper call each"
+
+
+# A year or quarter the data could move: 2025, 2025Q4 (also inside 2025-12 or an id ending -2025).
+YEAR_OR_QUARTER = re.compile(r"\b(19|20)\d{2}(Q[1-4])?\b")
+
+
+def year_literals(cell_list) -> list[str]:
+    """'cell N (kind): line' for each year or quarter typed in a cell, the parameters cell excepted."""
+    found = []
+    for i, cell in enumerate(cell_list):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            continue
+        for line in "".join(cell["source"]).splitlines():
+            if YEAR_OR_QUARTER.search(line):
+                found.append(f"cell {i} ({cell['cell_type']}): {line.strip()[:160]}")
+    return found
+
+
+def test_year_literal_check_catches_what_it_should():
+    # The check itself, on cells made up here: it must flag a typed period and spare the parameters.
+    code = {"cell_type": "code", "metadata": {}, "source": ['rows(obs, "ad_cpm").query("period == \'2025Q4\'")']}
+    prose = {"cell_type": "markdown", "metadata": {}, "source": ["Growth slowed after 2021."]}
+    params = {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": ['AS_OF = None  # e.g. "2026Q1"']}
+    clean = {"cell_type": "code", "metadata": {}, "source": ["charts.trend(growth, title=f\"... {growth.period.iloc[-1]}\")  # P08, 8.8x, s1-x"]}
+    assert len(year_literals([code, prose, params, clean])) == 2
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_year_or_quarter_typed_outside_the_parameters_cell(path):
+    found = year_literals(cells(path))
+    assert not found, "periods come from the rows (or AS_OF in the parameters cell), never typed:\n" + "\n".join(found)

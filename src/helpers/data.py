@@ -106,24 +106,28 @@ def _load_package(directory: Path, _stamp: tuple) -> Package:
 
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
+    distinct: dict[str, _Distinct] = {}
     for name, resource in resources.items():
-        table, found = _read_resource(directory, resource)
+        tables[name], found, distinct[name] = _read_resource(directory, resource)
         problems += found
-        tables[name] = table
     # Keys are checked only between tables that were read whole.
     for name, resource in resources.items():
         if tables[name] is not None:
-            problems += _check_foreign_keys(name, resource, tables)
+            problems += _check_foreign_keys(name, resource, tables, distinct[name])
+    # Periods of figures and events are parsed together, once: the checks and views reuse them.
+    periods = [distinct[n].values(c) for n, c in (("observations", "period"), ("events", "date")) if distinct.get(n) is not None]
+    if periods:
+        _period_table(pd.concat(periods))
     if tables.get("observations") is not None:
-        problems += _check_observation_rules(resources["observations"]["path"], tables["observations"])
+        problems += _check_observation_rules(resources["observations"]["path"], tables["observations"], distinct["observations"])
         if tables.get("corrections") is not None:
             problems += _check_corrections(resources["corrections"]["path"], tables["corrections"], tables["observations"])
     if tables.get("events") is not None:
-        problems += _check_periods(f"data/{resources['events']['path']}", tables["events"], "date")
+        problems += _check_periods(f"data/{resources['events']['path']}", distinct["events"], "date")
     if tables.get("sections") is not None:
         for name in ("observations", "events"):
             if tables.get(name) is not None:
-                problems += _check_locators(f"data/{resources[name]['path']}", tables[name], tables["sections"])
+                problems += _check_locators(f"data/{resources[name]['path']}", distinct[name], tables["sections"])
     if problems:
         # One message per cell, the first found: a value that is not a number is not reported
         # again as a missing figure, nor a malformed period again as an impossible one.
@@ -134,22 +138,26 @@ def _load_package(directory: Path, _stamp: tuple) -> Package:
 
 # --- reading one CSV -------------------------------------------------------------------------
 
-def _read_resource(directory: Path, resource: dict) -> tuple[pd.DataFrame | None, list[Problem]]:
+def _read_resource(directory: Path, resource: dict) -> tuple[pd.DataFrame | None, list[Problem], _Distinct | None]:
     path = directory / resource["path"]
     fname = f"data/{resource['path']}"
     fields = resource["schema"]["fields"]
     names = [f["name"] for f in fields]
     if not path.exists():
-        return None, [Problem(fname, None, None, None, "the file to exist (it is declared in datapackage.json)")]
+        return None, [Problem(fname, None, None, None, "the file to exist (it is declared in datapackage.json)")], None
     raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [Problem(fname, line, None, repr(raw[exc.start : exc.start + 4])[2:-1], "UTF-8 text (save the file as UTF-8)")]
-    text = text.removeprefix("\ufeff")
+    if not raw.isascii():  # ASCII is UTF-8; only other files need decoding to find a bad byte
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            return None, [Problem(fname, line, None, repr(raw[exc.start : exc.start + 4])[2:-1], "UTF-8 text (save the file as UTF-8)")], None
 
-    header = text.split("\n", 1)[0].rstrip("\r")
+    def text() -> str:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+
+    end = raw.find(b"\n")
+    header = (raw if end < 0 else raw[:end]).decode("utf-8").removeprefix("\ufeff").rstrip("\r")
     got = next(csv.reader([header])) if header else []
     if got != names:
         missing = [n for n in names if n not in got]
@@ -159,15 +167,33 @@ def _read_resource(directory: Path, resource: dict) -> tuple[pd.DataFrame | None
             detail += f" (missing: {', '.join(missing)})"
         if extra:
             detail += f" (not in the schema: {', '.join(extra)})"
-        return None, [Problem(fname, 1, None, header, detail)]
+        return None, [Problem(fname, 1, None, header, detail)], None
 
-    # pandas pads a short row with empty cells without a word, so row widths are counted first.
-    ragged = _ragged_rows(fname, text, len(names))
-    if ragged:
-        return None, ragged
-    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, engine="c")
+    # pandas pads a short row with empty cells without a word, so row widths are counted first:
+    # by a quick scan that can only vouch for a regular file, else row by row with the csv module.
+    shape = _regular_shape(raw, len(names))
+    if shape is None:
+        ragged = _ragged_rows(fname, text(), len(names))
+        if ragged:
+            return None, ragged, None
+    try:
+        df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, na_filter=False, engine="c", encoding="utf-8")
+    except pd.errors.ParserError:
+        if shape is None:
+            raise
+        df, shape = None, None  # the scan vouched wrongly (a quote inside an unquoted field): count row by row
+    if df is None or (shape is not None and len(df) != shape.records - 1):
+        # The scan and pandas disagree on the rows (a quote inside an unquoted field, say): count
+        # them the slow way, and check every field for line breaks.
+        shape = None
+        ragged = _ragged_rows(fname, text(), len(names))
+        if ragged:
+            return None, ragged, None
+        if df is None:
+            df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, na_filter=False, engine="c", encoding="utf-8")
 
-    problems = _check_fields(fname, df, fields)
+    distinct = _Distinct(df)
+    problems = _check_fields(fname, distinct, fields, line_breaks_possible=shape is None or shape.line_breaks)
     schema = resource["schema"]
     pk = schema.get("primaryKey")
     if pk:
@@ -178,10 +204,75 @@ def _read_resource(directory: Path, resource: dict) -> tuple[pd.DataFrame | None
             problems.append(Problem(fname, int(idx) + 2, "/".join(pk), value, "a unique key (it repeats an earlier row)"))
     for col in ("value", "value_low", "value_high", "decimals"):
         if col in df.columns:
-            df[col] = pd.to_numeric(df[col].where(df[col] != "", None), errors="coerce")
+            df[col] = distinct.map(col, lambda u: pd.to_numeric(u.where(u != "", None), errors="coerce"))
             if col == "decimals":
                 df[col] = df[col].astype("Int64")
-    return df, problems
+    return df, problems, distinct
+
+
+@dataclass(frozen=True)
+class _Shape:
+    records: int  # CSV records, the header included
+    line_breaks: bool  # whether a quoted field holds a line break
+
+
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'",\n\r')
+
+
+def _regular_shape(raw: bytes, width: int) -> _Shape | None:
+    """Vouch, fast, that every record of a CSV file has `width` fields; None when it cannot.
+
+    Only the structure is kept (quotes, commas, line ends) and split at the quotes: every second
+    piece lies inside a quoted field ("" escapes included), the others outside. Outside, every
+    line must hold width - 1 commas, with no blank line except at the end, and the quotes must
+    pair up. Anything irregular returns None, and the caller counts row by row."""
+    pieces = raw.translate(None, _NOT_STRUCTURE).split(b'"')
+    if len(pieces) % 2 == 0:  # an odd number of quotes: one is left open
+        return None
+    quoted = b"".join(pieces[1::2])
+    bare = b"".join(pieces[0::2]).replace(b"\r", b"")
+    lines = bare.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    if lines.count(b"," * (width - 1)) != len(lines):
+        return None
+    return _Shape(records=len(lines), line_breaks=b"\n" in quoted or b"\r" in quoted)
+
+
+class _Distinct:
+    """A table's columns as row codes into their distinct values, each column factorized once per
+    load. A million rows share a few dozen periods, sections or qualifiers: a check judges each
+    distinct value once and spreads its verdict back to the rows."""
+
+    def __init__(self, df: pd.DataFrame):
+        self.df = df
+        self._memo: dict[str, tuple[np.ndarray, pd.Series]] = {}
+
+    def _factorize(self, col: str) -> tuple[np.ndarray, pd.Series]:
+        if col not in self._memo:
+            s = self.df[col]
+            codes, uniques = pd.factorize(s.to_numpy())  # on the plain array: half the time of the Series'
+            self._memo[col] = (codes, pd.Series(uniques, dtype=s.dtype))
+        return self._memo[col]
+
+    def values(self, col: str) -> pd.Series:
+        """The column's distinct values, in order of first appearance."""
+        return self._factorize(col)[1]
+
+    def codes(self, col: str) -> np.ndarray:
+        """Each row's position in values(col)."""
+        return self._factorize(col)[0]
+
+    def rows(self, col: str, verdict: pd.Series) -> np.ndarray:
+        """A boolean verdict on values(col) as one per row."""
+        return verdict.to_numpy(dtype=bool)[self.codes(col)]
+
+    def map(self, col: str, fn) -> pd.Series:
+        """fn(values(col)) spread back to the rows, as a column (the memo of col is dropped)."""
+        codes, values = self._factorize(col)
+        done = fn(values)
+        self._memo.pop(col)
+        return pd.Series(done.to_numpy()[codes], index=self.df.index, name=col, dtype=done.dtype)
 
 
 def _ragged_rows(fname: str, text: str, width: int) -> list[Problem]:
@@ -199,44 +290,62 @@ def _ragged_rows(fname: str, text: str, width: int) -> list[Problem]:
 _TYPE_EXPECTED = {"number": "a number (digits, optional '.', no thousands separator)", "integer": "a whole number", "date": "a date YYYY-MM-DD"}
 
 
-def _check_fields(fname: str, df: pd.DataFrame, fields: list[dict]) -> list[Problem]:
-    problems: list[Problem] = []
+_VALUE_CHECKS = ("pattern", "enum", "minimum", "maximum")
+_PER_VALUE_ROWS = 1000  # below this, factorizing first costs more than it saves
 
-    def report(mask: pd.Series, column: str, expected: str) -> None:
-        for idx in np.flatnonzero(mask.to_numpy()):
+
+def _check_fields(fname: str, distinct: _Distinct, fields: list[dict], line_breaks_possible: bool = True) -> list[Problem]:
+    """Each field against its schema. A column of repeated values (period, section, qualifier...) is
+    checked once per distinct value and the verdict spread back to its rows, so a million rows cost
+    little more than their few dozen values; other columns (the unique id, free text) row by row."""
+    problems: list[Problem] = []
+    df = distinct.df
+
+    def report(mask, column: str, expected: str) -> None:
+        for idx in np.flatnonzero(np.asarray(mask, dtype=bool)):
             problems.append(Problem(fname, int(idx) + 2, column, str(df[column].iat[idx]), expected))
 
     for spec in fields:
         col = spec["name"]
-        s = df[col]
-        present = s != ""
         cons = spec.get("constraints", {})
-        report(s.str.contains("\n", regex=False) | s.str.contains("\r", regex=False), col, "one line of text (no line breaks inside a field)")
+        s = df[col]
+        per_value = len(s) > _PER_VALUE_ROWS and not cons.get("unique") and (spec.get("type", "string") != "string" or spec.get("format") or any(k in cons for k in _VALUE_CHECKS))
+        values = distinct.values(col) if per_value else s
+
+        def rows(mask: pd.Series) -> np.ndarray:
+            return distinct.rows(col, mask) if per_value else mask.to_numpy(dtype=bool)
+
+        # Free text with no rule beyond one line (note, segment) is not compared at all.
+        present = None
+        if cons or spec.get("type", "string") != "string" or spec.get("format"):
+            present = values != "" if per_value else pd.Series(s.to_numpy() != "", index=s.index)
+        if line_breaks_possible:
+            report(rows(values.str.contains("\n", regex=False) | values.str.contains("\r", regex=False)), col, "one line of text (no line breaks inside a field)")
         if cons.get("required"):
-            report(~present, col, "a value (this column is required)")
+            report(rows(~present), col, "a value (this column is required)")
         kind = spec.get("type", "string")
         if kind == "number":
-            bad = present & pd.to_numeric(s.where(present, "0"), errors="coerce").isna()
-            report(bad, col, _TYPE_EXPECTED["number"])
+            bad = present & pd.to_numeric(values.where(present, "0"), errors="coerce").isna()
+            report(rows(bad), col, _TYPE_EXPECTED["number"])
         elif kind == "integer":
-            report(present & ~s.str.fullmatch(r"-?\d+"), col, _TYPE_EXPECTED["integer"])
+            report(rows(present & ~values.str.fullmatch(r"-?\d+")), col, _TYPE_EXPECTED["integer"])
         elif kind == "date":
-            ok = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}") & pd.to_datetime(s.where(present, None), format="%Y-%m-%d", errors="coerce").notna()
-            report(present & ~ok, col, _TYPE_EXPECTED["date"])
+            ok = values.str.fullmatch(r"\d{4}-\d{2}-\d{2}") & pd.to_datetime(values.where(present, None), format="%Y-%m-%d", errors="coerce").notna()
+            report(rows(present & ~ok), col, _TYPE_EXPECTED["date"])
         if "pattern" in cons:
             # The field's description says the form in words where the schema gives one.
             form = f"a period: {spec['description']}" if col in ("period", "date") else f"text matching {cons['pattern']}"
-            report(present & ~s.str.fullmatch(cons["pattern"]), col, form)
+            report(rows(present & ~values.str.fullmatch(cons["pattern"])), col, form)
         if "enum" in cons:
-            report(present & ~s.isin(cons["enum"]), col, "one of " + ", ".join(cons["enum"]))
+            report(rows(present & ~values.isin(cons["enum"])), col, "one of " + ", ".join(cons["enum"]))
         if "minimum" in cons or "maximum" in cons:
-            num = pd.to_numeric(s.where(present, None), errors="coerce")
+            num = pd.to_numeric(values.where(present, None), errors="coerce")
             lo, hi = cons.get("minimum", -np.inf), cons.get("maximum", np.inf)
-            report(num.notna() & ((num < lo) | (num > hi)), col, f"a number from {lo} to {hi}")
+            report(rows(num.notna() & ((num < lo) | (num > hi))), col, f"a number from {lo} to {hi}")
         if cons.get("unique") and col not in _primary_key_columns(fields):
-            report(present & s.duplicated(keep="first"), col, "a unique value (it repeats an earlier row)")
+            report((s != "") & s.duplicated(keep="first"), col, "a unique value (it repeats an earlier row)")
         if spec.get("format") == "uri":
-            report(present & ~s.str.match(r"https?://"), col, "a full http(s) address, or empty when not known")
+            report(rows(present & ~values.str.match(r"https?://")), col, "a full http(s) address, or empty when not known")
     return problems
 
 
@@ -245,7 +354,7 @@ def _primary_key_columns(fields: list[dict]) -> set[str]:
     return {f["name"] for f in fields if f.get("constraints", {}).get("unique") and f["name"] == "id"}
 
 
-def _check_foreign_keys(name: str, resource: dict, tables: dict[str, pd.DataFrame]) -> list[Problem]:
+def _check_foreign_keys(name: str, resource: dict, tables: dict[str, pd.DataFrame], distinct: _Distinct) -> list[Problem]:
     problems = []
     fname = f"data/{resource['path']}"
     df = tables[name]
@@ -255,49 +364,84 @@ def _check_foreign_keys(name: str, resource: dict, tables: dict[str, pd.DataFram
         (target_col,) = fk["reference"]["fields"]
         if tables.get(target) is None:
             continue
-        present = df[col] != ""
-        known = df[col].isin(tables[target][target_col])
-        for idx in np.flatnonzero((present & ~known).to_numpy()):
+        values = distinct.values(col)
+        keys = tables[target][target_col]
+        if len(keys) > len(values):  # hash the smaller side: a few corrections name a million ids
+            keys = keys[keys.isin(values)]
+        unknown = distinct.rows(col, (values != "") & ~values.isin(keys))
+        for idx in np.flatnonzero(unknown):
             problems.append(Problem(fname, int(idx) + 2, col, df[col].iat[idx], f"a known {target_col} (listed in data/{target}.csv)"))
     return problems
 
 
 # --- rules a table schema cannot say ---------------------------------------------------------
 
-def _check_periods(fname: str, df: pd.DataFrame, column: str) -> list[Problem]:
-    parsed = parse_periods(df[column])
-    bad = (df[column] != "") & parsed["start"].isna()
+_PERIODS: pd.DataFrame | None = None  # every period text parsed so far in this process, by text
+
+
+def _period_table(texts) -> pd.DataFrame:
+    """start, end and period_kind of distinct period texts, indexed by text. parse_periods runs once
+    per text per process: a million rows share a few dozen periods, and validation, then
+    observations() and events() ask for the same ones."""
+    global _PERIODS
+    texts = pd.Index(texts, dtype="str").unique()
+    new = texts if _PERIODS is None else texts[~texts.isin(_PERIODS.index)]
+    if _PERIODS is None or len(new):
+        parsed = parse_periods(pd.Series(new, dtype="str")).set_axis(new)
+        _PERIODS = parsed if _PERIODS is None else pd.concat([_PERIODS, parsed])
+    return _PERIODS.loc[texts]
+
+
+def _parse_periods(periods: pd.Series) -> pd.DataFrame:
+    """parse_periods(periods), each distinct text parsed once (see _period_table)."""
+    codes, uniques = pd.factorize(periods)
+    return _period_table(uniques).take(codes).set_axis(periods.index)
+
+
+def _check_periods(fname: str, distinct: _Distinct, column: str) -> list[Problem]:
+    values = distinct.values(column)
+    bad = distinct.rows(column, (values != "") & _period_table(values)["start"].isna().to_numpy())
+    df = distinct.df
     problems = [
         Problem(fname, int(i) + 2, column, df[column].iat[i], "a period: 2025, 2025Q4, 2022-06, 2025-12-12, or start/end with start before end")
-        for i in np.flatnonzero(bad.to_numpy())
+        for i in np.flatnonzero(bad)
     ]
     return problems
 
 
-def _check_locators(fname: str, df: pd.DataFrame, sections: pd.DataFrame) -> list[Problem]:
+def _check_locators(fname: str, distinct: _Distinct, sections: pd.DataFrame) -> list[Problem]:
     """A figure cites paragraphs of its own section (S3 spans P19..P31, say)."""
     spans = sections.set_index("id")
-    first = df["section"].map(spans["first_paragraph"])
-    last = df["section"].map(spans["last_paragraph"])
+    df = distinct.df
+    # Each distinct (section, locator) pair is judged once; its rows share the verdict.
+    sections_of, locators_of = distinct.values("section"), distinct.values("locator")
+    pair = distinct.codes("section") * len(locators_of) + distinct.codes("locator")
+    pairs, pair_codes = np.unique(pair, return_inverse=True)
+    expected = {}
+    for code, key in enumerate(pairs):
+        section, locator = sections_of.iat[key // len(locators_of)], locators_of.iat[key % len(locators_of)]
+        if section in spans.index and locator:
+            lo, hi = spans.at[section, "first_paragraph"], spans.at[section, "last_paragraph"]
+            if not all(lo <= p <= hi for p in locator.split(";")):
+                expected[code] = f"paragraphs of section {section} ({lo} to {hi})"
     problems = []
-    for idx in np.flatnonzero(first.notna().to_numpy()):
-        places = df["locator"].iat[idx].split(";")
-        lo, hi = first.iat[idx], last.iat[idx]
-        if df["locator"].iat[idx] and not all(lo <= p <= hi for p in places):
-            problems.append(Problem(fname, int(idx) + 2, "locator", df["locator"].iat[idx], f"paragraphs of section {df['section'].iat[idx]} ({lo} to {hi})"))
+    if expected:
+        for idx in np.flatnonzero(np.isin(pair_codes, list(expected))):
+            problems.append(Problem(fname, int(idx) + 2, "locator", df["locator"].iat[idx], expected[pair_codes[idx]]))
     return problems
 
 
-def _check_observation_rules(path: str, obs: pd.DataFrame) -> list[Problem]:
+def _check_observation_rules(path: str, obs: pd.DataFrame, distinct: _Distinct) -> list[Problem]:
     fname = f"data/{path}"
-    problems = _check_periods(fname, obs, "period")
-    filled = {col: obs[col].notna() for col in VALUE_COLUMNS}
+    problems = _check_periods(fname, distinct, "period")
+    filled = {col: obs[col].notna().to_numpy() for col in VALUE_COLUMNS}
+    qualifiers = distinct.values("qualifier")
     for qualifier, fills in QUALIFIER_FILLS.items():
-        rows = obs["qualifier"] == qualifier
+        rows = distinct.rows("qualifier", qualifiers == qualifier)
         for col in VALUE_COLUMNS:
             must = col in fills
             wrong = rows & (filled[col] != must)
-            for idx in np.flatnonzero(wrong.to_numpy()):
+            for idx in np.flatnonzero(wrong):
                 if must:
                     expected = f"a number: qualifier '{qualifier}' states its figure in {' and '.join(sorted(fills))}"
                     value = ""
@@ -305,8 +449,8 @@ def _check_observation_rules(path: str, obs: pd.DataFrame) -> list[Problem]:
                     expected = f"an empty cell: qualifier '{qualifier}' fills only {' and '.join(sorted(fills))}"
                     value = f"{obs[col].iat[idx]:.15g}"
                 problems.append(Problem(fname, int(idx) + 2, col, value, expected))
-    inverted = filled["value_low"] & filled["value_high"] & (obs["value_low"] > obs["value_high"])
-    for idx in np.flatnonzero(inverted.to_numpy()):
+    inverted = filled["value_low"] & filled["value_high"] & (obs["value_low"] > obs["value_high"]).to_numpy()
+    for idx in np.flatnonzero(inverted):
         problems.append(Problem(fname, int(idx) + 2, "value_low", f"{obs['value_low'].iat[idx]:g}", f"a low bound no higher than value_high ({obs['value_high'].iat[idx]:g})"))
     return problems
 
@@ -356,7 +500,7 @@ def observations(section: str | None = None, as_of: str | None = None, package: 
     obs = pkg.observations
     if section:
         obs = obs[obs["section"] == section]
-    obs = obs.join(parse_periods(obs["period"]))
+    obs = obs.join(_parse_periods(obs["period"]))
     if as_of:
         obs = obs[obs["end"] <= period_bounds(as_of)[1]]
     metrics = pkg.metrics.set_index("id")[["label", "unit", "decimals"]].rename(columns={"label": "metric_label"})
@@ -377,7 +521,7 @@ def events(section: str | None = None, as_of: str | None = None, package: Packag
     ev = pkg.events
     if section:
         ev = ev[ev["section"] == section]
-    ev = ev.join(parse_periods(ev["date"]))
+    ev = ev.join(_parse_periods(ev["date"]))
     if as_of:
         ev = ev[ev["end"].isna() | (ev["end"] <= period_bounds(as_of)[1])]
     entities = pkg.entities.set_index("id")[["label"]].rename(columns={"label": "entity_label"})

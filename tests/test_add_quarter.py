@@ -1,0 +1,161 @@
+"""Adding a quarter is adding rows: the notebooks, run as of the new quarter, show them.
+
+On a private copy of data/ (PACK_DATA_DIR, inherited by the notebook kernels), rows are appended for
+the quarter after the latest period in the data, for series that the committed notebooks chart; the
+affected notebooks are executed as of that quarter into a temporary folder, and their figures
+tables, chart data and watch lists must show the new period and figure. A bad row instead must stop
+the run with the file, line and column, before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import subprocess
+import sys
+
+import pytest
+
+from helpers import data
+from helpers.formatting import format_observation
+from helpers.periods import period_bounds
+from helpers.watch import SERIES, next_period
+from tests.conftest import ROOT, read_rows, write_rows
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+MAX_NOTEBOOKS, MAX_SERIES = 1, 3  # each notebook run costs a kernel: one is enough to prove the path
+
+
+def text_outputs(path) -> list[str]:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    found = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            plain = out.get("data", {}).get("text/plain")
+            if plain:
+                found.append("".join(plain))
+    return found
+
+
+def quarter_after_latest(obs) -> str:
+    """The quarter after the one holding the latest period end in the data: computed, never typed."""
+    end = obs["end"].max()
+    return next_period(f"{end.year}Q{(end.month - 1) // 3 + 1}")
+
+
+def charted_series(obs):
+    """(notebook, latest row) of series whose latest row the committed notebook draws in a chart.
+
+    Quarterly series first (a new quarter extends them naturally); at most MAX_SERIES rows from at
+    most MAX_NOTEBOOKS notebooks, so the test stays quick.
+    """
+    notebook_of = data.load_package().sections.set_index("id")["notebook"]
+    latest = obs.sort_values(["end", "start", "id"], kind="stable").groupby(SERIES, sort=False, dropna=False).tail(1)
+    latest = latest.assign(quarterly=latest["period_kind"].eq("quarter")).sort_values(["quarterly", "section", "id"], ascending=[False, True, True], kind="stable")
+    picked, notebooks = [], []
+    for _, row in latest.iterrows():
+        path = ROOT / "notebooks" / notebook_of.get(row["section"], "")
+        if not path.is_file():
+            continue
+        charts = [t for t in text_outputs(path) if t.startswith("Chart data:")]
+        if not any(row["id"] in t for t in charts):
+            continue
+        if path not in notebooks and len(notebooks) == MAX_NOTEBOOKS:
+            continue
+        notebooks += [path] if path not in notebooks else []
+        picked.append((path, row))
+        if len(picked) == MAX_SERIES:
+            break
+    return picked, notebooks
+
+
+def new_row(template: list[str], header: list[str], row, quarter: str, n: int) -> list[str]:
+    """A copy of the series' latest row for the new quarter, stating a point figure."""
+    cells = dict(zip(header, template))
+    base = row["value"] if row["value"] == row["value"] else (row["value_high"] if row["value_high"] == row["value_high"] else row["value_low"])
+    decimals = int(row["decimals"])
+    cells.update(
+        id=f"test-{quarter.lower()}-{n}",
+        period=quarter,
+        value=f"{base * 1.25 + 1:.{decimals}f}",
+        value_low="",
+        value_high="",
+        qualifier="exact",
+        status="actual",
+        note="Test row appended by tests/test_add_quarter.py to a private copy of the data.",
+    )
+    return [cells[h] for h in header]
+
+
+def run_pack(out_dir, quarter: str, notebooks) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, str(ROOT / "scripts" / "run_notebooks.py"), "--jobs", str(len(notebooks)), "--as-of", quarter, "--out", str(out_dir), *map(str, notebooks)]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
+
+
+def test_new_quarter_rows_show_in_tables_and_charts(data_copy, tmp_path):
+    obs = data.observations()
+    quarter = quarter_after_latest(obs)
+    assert period_bounds(quarter)[0] > obs["end"].max(), "the new quarter must lie after every period in the data"
+    picked, notebooks = charted_series(obs)
+    assert picked, "no committed notebook charts a series: nothing to extend"
+
+    path = data_copy / "observations.csv"
+    rows = read_rows(path)
+    header, by_id = rows[0], {r[0]: r for r in rows[1:]}
+    added = [new_row(by_id[row["id"]], header, row, quarter, n) for n, (_, row) in enumerate(picked)]
+    write_rows(path, rows + added)
+
+    # What the notebooks must print for each new row, from the loader itself (not typed here).
+    joined = data.observations(as_of=quarter).set_index("id")
+    expected = {r[0]: format_observation(joined.loc[r[0]]) for r in added}
+
+    result = run_pack(tmp_path / "out", quarter, notebooks)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    for (path_nb, row), new in zip(picked, added):
+        new_id = new[0]
+        texts = text_outputs(tmp_path / "out" / path_nb.name)
+        figures = [t for t in texts if t.startswith("Figures of this section")]
+        charts = [t for t in texts if t.startswith("Chart data:")]
+        watches = [t for t in texts if t.startswith("Series of this section")]
+        assert figures and charts and watches, f"{path_nb.name}: figures table, chart data and watch list expected"
+        line_of = lambda texts, key: [ln for t in texts for ln in t.splitlines() if key in ln]  # noqa: E731
+        for where, found in (("figures table", line_of(figures, new_id)), ("chart data", line_of(charts, new_id))):
+            assert found, f"{path_nb.name}: {new_id} ({row['entity_label']}, {row['metric_label']}) missing from the {where}"
+            assert all(quarter in ln and expected[new_id] in ln for ln in found), f"{path_nb.name} {where}: {found}"
+        # The watch list now has the new quarter as the series' latest period, and the next one to add.
+        watch = [ln for ln in line_of(watches, row["metric_label"]) if row["entity_label"] in ln and expected[new_id] in ln]
+        assert watch and all(quarter in ln and next_period(quarter) in ln for ln in watch), f"{path_nb.name} watch list: {watches[0][:2000]}"
+
+
+def load_runner():
+    """scripts/run_notebooks.py as a module, to call its main() in this process (no kernel is started
+    when the data is invalid, so a subprocess would only add an interpreter start)."""
+    spec = importlib.util.spec_from_file_location("run_notebooks", ROOT / "scripts" / "run_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_bad_row_stops_the_run_before_anything_is_written(data_copy, tmp_path, capsys):
+    obs = data.observations()
+    quarter = quarter_after_latest(obs)
+    path = data_copy / "observations.csv"
+    rows = read_rows(path)
+    header = rows[0]
+    bad = dict(zip(header, rows[1]))
+    bad.update(id=f"test-bad-{quarter.lower()}", period=quarter, value="1,5", value_low="", value_high="", qualifier="exact")
+    write_rows(path, rows + [[bad[h] for h in header]])
+    line = len(rows) + 1  # the header is line 1
+
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in NOTEBOOKS}
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as stopped:
+        load_runner().main(["--as-of", quarter, "--out", str(out), *map(str, NOTEBOOKS)])
+    assert stopped.value.code == 1
+    err = capsys.readouterr().err
+    assert f"data/observations.csv, line {line}, column 'value': got '1,5'" in err
+    assert "no notebook was executed or written" in err
+    assert not out.exists(), "nothing may be written when the data is invalid"
+    assert before == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in NOTEBOOKS}
