@@ -49,7 +49,7 @@ def test_real_package_is_valid():
         ("value", "n/a", "a number"),
         ("qualifier", "roughly", "one of exact"),
         ("status", "final", "one of actual"),
-        ("locator", "p8", "text matching"),
+        ("locator", "p8", "article paragraphs such as P08"),
         ("section", "S9", "one of S1"),
         ("id", "", "a value (this column is required)"),
         ("source_id", "", "a value (this column is required)"),
@@ -160,3 +160,25 @@ def test_validate_command_passes_on_the_real_data():
     result = subprocess.run([sys.executable, "-m", "helpers.data"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout
     assert re.match(r"data package is valid: \d+ observations", result.stdout)
+
+
+def test_article_rows_cite_paragraphs_of_their_section(data_copy):
+    line = set_cell(data_copy / "observations.csv", ROW, "locator", "P30")
+    message = problems_of(data_copy)
+    assert_names(message, "observations.csv", line, "locator")
+    assert "paragraphs of section S1 (P01 to P13)" in message
+
+
+def test_rows_from_another_publication_cite_its_own_place(data_copy):
+    # A new quarter's figure from a report the article never saw cites that report (Table 2),
+    # while a row read in the article must still cite paragraphs.
+    sources = read_rows(data_copy / "sources.csv")
+    sources.append(["acme-ads-2026q1", "Acme Ads", "Quarterly ad prices", "2026-04-15", "", "third_party_research", "", "2026-04-20"])
+    write_rows(data_copy / "sources.csv", sources)
+    set_cell(data_copy / "observations.csv", ROW, "source_id", "acme-ads-2026q1")
+    set_cell(data_copy / "observations.csv", ROW, "locator", "Table 2")
+    load_package(data_copy)
+    line = set_cell(data_copy / "observations.csv", BOUND_ROW, "locator", "Table 2")
+    message = problems_of(data_copy)
+    assert_names(message, "observations.csv", line, "locator")
+    assert "article paragraphs" in message

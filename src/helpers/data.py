@@ -127,7 +127,7 @@ def _load_package(directory: Path, _stamp: tuple) -> Package:
     if tables.get("sections") is not None:
         for name in ("observations", "events"):
             if tables.get(name) is not None:
-                problems += _check_locators(f"data/{resources[name]['path']}", distinct[name], tables["sections"])
+                problems += _check_locators(f"data/{resources[name]['path']}", distinct[name], tables["sections"], tables.get("sources"))
     if problems:
         # One message per cell, the first found: a value that is not a number is not reported
         # again as a missing figure, nor a malformed period again as an impossible one.
@@ -409,25 +409,43 @@ def _check_periods(fname: str, distinct: _Distinct, column: str) -> list[Problem
     return problems
 
 
-def _check_locators(fname: str, distinct: _Distinct, sections: pd.DataFrame) -> list[Problem]:
-    """A figure cites paragraphs of its own section (S3 spans P19..P31, say)."""
+ARTICLE_LOCATOR = re.compile(r"P\d{2}(;P\d{2})*")
+
+
+def _article_sources(sources: pd.DataFrame) -> set[str]:
+    """Sources read in an article: the article itself, and what it reports second-hand (via)."""
+    articles = set(sources.loc[sources["kind"] == "article", "id"])
+    return articles | set(sources.loc[sources["via"].isin(articles), "id"])
+
+
+def _check_locators(fname: str, distinct: _Distinct, sections: pd.DataFrame, sources: pd.DataFrame | None) -> list[Problem]:
+    """A figure read in the article cites paragraphs of its own section (S3 spans P19..P31, say);
+    a figure from another publication cites that publication's own place (a table, a page)."""
     spans = sections.set_index("id")
+    article = _article_sources(sources) if sources is not None else set()
     df = distinct.df
-    # Each distinct (section, locator) pair is judged once; its rows share the verdict.
-    sections_of, locators_of = distinct.values("section"), distinct.values("locator")
-    pair = distinct.codes("section") * len(locators_of) + distinct.codes("locator")
-    pairs, pair_codes = np.unique(pair, return_inverse=True)
+    # Each distinct (section, locator, source) triple is judged once; its rows share the verdict.
+    sections_of, locators_of, sources_of = distinct.values("section"), distinct.values("locator"), distinct.values("source_id")
+    n_loc, n_src = len(locators_of), len(sources_of)
+    triple = (distinct.codes("section") * n_loc + distinct.codes("locator")) * n_src + distinct.codes("source_id")
+    triples, triple_codes = np.unique(triple, return_inverse=True)
     expected = {}
-    for code, key in enumerate(pairs):
-        section, locator = sections_of.iat[key // len(locators_of)], locators_of.iat[key % len(locators_of)]
-        if section in spans.index and locator:
+    for code, key in enumerate(triples):
+        section = sections_of.iat[key // (n_loc * n_src)]
+        locator = locators_of.iat[(key // n_src) % n_loc]
+        source = sources_of.iat[key % n_src]
+        if not locator or source not in article:
+            continue
+        if not ARTICLE_LOCATOR.fullmatch(locator):
+            expected[code] = "article paragraphs such as P08 or P08;P13 (the source is read in the article)"
+        elif section in spans.index:
             lo, hi = spans.at[section, "first_paragraph"], spans.at[section, "last_paragraph"]
             if not all(lo <= p <= hi for p in locator.split(";")):
                 expected[code] = f"paragraphs of section {section} ({lo} to {hi})"
     problems = []
     if expected:
-        for idx in np.flatnonzero(np.isin(pair_codes, list(expected))):
-            problems.append(Problem(fname, int(idx) + 2, "locator", df["locator"].iat[idx], expected[pair_codes[idx]]))
+        for idx in np.flatnonzero(np.isin(triple_codes, list(expected))):
+            problems.append(Problem(fname, int(idx) + 2, "locator", df["locator"].iat[idx], expected[triple_codes[idx]]))
     return problems
 
 

