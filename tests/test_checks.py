@@ -170,3 +170,21 @@ def test_flagged_table_lists_the_inconsistent_claims():
     text = repr(checks.flagged_table())
     assert flagged >= 1 and text.startswith(f"Claims the checks find inconsistent: {flagged} of {len(result)}")
     assert "average daily GMV" in text
+
+
+def test_a_later_quarter_from_another_source_leaves_the_article_checks_alone(data_copy):
+    from tests.conftest import read_rows, write_rows
+
+    before = checks.run_checks("S1")
+    sources = read_rows(data_copy / "sources.csv")
+    sources.append(["acme-ads-later", "Acme Ads", "Quarterly ad prices", "", "", "third_party_research", "", "2026-11-27"])
+    write_rows(data_copy / "sources.csv", sources)
+    obs = read_rows(data_copy / "observations.csv")
+    header = obs[0]
+    (forecast,) = [r for r in obs if r[0] == "s1-instagram-cpm-us-2025q4"]
+    later = dict(zip(header, forecast)) | {"id": "s1-instagram-cpm-us-later", "period": "2026Q1", "value": "7.5", "status": "actual", "source_id": "acme-ads-later", "locator": "Table 2"}
+    obs.append([later[c] for c in header])
+    write_rows(data_copy / "observations.csv", obs)
+    after = checks.run_checks("S1")
+    # The new figure is lower than the article's: were it read, 'expected to rise' would flip.
+    assert after.equals(before)

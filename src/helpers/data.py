@@ -412,7 +412,7 @@ def _check_periods(fname: str, distinct: _Distinct, column: str) -> list[Problem
 ARTICLE_LOCATOR = re.compile(r"P\d{2}(;P\d{2})*")
 
 
-def _article_sources(sources: pd.DataFrame) -> set[str]:
+def article_sources(sources: pd.DataFrame) -> set[str]:
     """Sources read in an article: the article itself, and what it reports second-hand (via)."""
     articles = set(sources.loc[sources["kind"] == "article", "id"])
     return articles | set(sources.loc[sources["via"].isin(articles), "id"])
@@ -422,7 +422,7 @@ def _check_locators(fname: str, distinct: _Distinct, sections: pd.DataFrame, sou
     """A figure read in the article cites paragraphs of its own section (S3 spans P19..P31, say);
     a figure from another publication cites that publication's own place (a table, a page)."""
     spans = sections.set_index("id")
-    article = _article_sources(sources) if sources is not None else set()
+    article = article_sources(sources) if sources is not None else set()
     df = distinct.df
     # Each distinct (section, locator, source) triple is judged once; its rows share the verdict.
     sections_of, locators_of, sources_of = distinct.values("section"), distinct.values("locator"), distinct.values("source_id")
