@@ -151,8 +151,9 @@ class Visit:
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         self.page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url} {r.failure}"))
+        # 'load' waits for every image and stylesheet; the pages run no script that fetches later,
+        # so waiting for network idle (half a second per page) would add nothing.
         self.response = self.page.goto(url, wait_until="load", timeout=30_000)
-        self.page.wait_for_load_state("networkidle", timeout=30_000)
 
     def images(self) -> list[dict]:
         return self.page.eval_on_selector_all(
