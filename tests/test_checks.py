@@ -130,6 +130,9 @@ def test_unverifiable_claims_say_why(fn, row, data_copy):
 
         path = data_copy / "observations.csv"
         write_rows(path, [r for r in read_rows(path) if r[0] != row])
+        # A removed row takes its corrections with it (they would name an unknown id).
+        log = data_copy / "corrections.csv"
+        write_rows(log, [r for r in read_rows(log) if r[0] != row])
         assert run_one(fn) is None
 
 

