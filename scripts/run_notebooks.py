@@ -62,7 +62,11 @@ def execute(path: str, as_of: str | None) -> tuple[str, nbformat.NotebookNode | 
     try:
         client.execute()
     except CellExecutionError as exc:
-        return path, None, str(exc).splitlines()[-1] if str(exc) else repr(exc)
+        # Name the cell and its first line, without the traceback's terminal colours.
+        failed = next((i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        where = f"cell {failed} ({nb.cells[failed].source.splitlines()[0][:60]!r})" if failed is not None else "a cell"
+        hint = f"; as of {as_of} the data may not hold the rows this cell reads" if as_of else ""
+        return path, None, f"{where} raised {exc.ename}: {exc.evalue}{hint}"
     normalise(nb)
     return path, nb, None
 
