@@ -179,7 +179,10 @@ def test_timeline_dots_a_day_bars_a_year_and_counts_the_undated():
     dots = [line for line in lines if line.get_marker() == "o"]
     bars = [line for line in lines if len(line.get_xdata()) == 2]
     assert len(dots) == 1 and len(bars) == 1
-    assert chart.data["date"].tolist() == ["2025-04-09", "2025", "undated"]
+    # Dated events are numbered in date order, the number drawn beside each mark and keyed in the data.
+    assert chart.data["date"].tolist() == ["2025", "2025-04-09", "undated"]
+    assert chart.data["#"].tolist() == ["1", "2", ""]
+    assert sorted(t.get_text() for t in chart.figure.axes[0].texts) == ["1", "2"]
     assert any("1 event," in t.get_text() for t in chart.figure.texts)
 
 

@@ -269,6 +269,8 @@ def timeline(events: pd.DataFrame, title: str, subtitle: str, show: bool = True)
     height = max(3.0, 0.6 * len(entities) + 2.2)
     fig, ax = plt.subplots(figsize=(9.0, height))
     row_of = {e: len(entities) - 1 - i for i, e in enumerate(entities)}
+    # Each dated event carries a number, in date order, that keys it to the chart data below.
+    number = {ev_id: i + 1 for i, ev_id in enumerate(dated["id"])}
     for entity, group in dated.groupby("entity_label", sort=False):
         n = len(group)
         step = min(0.18, 0.72 / max(n - 1, 1))
@@ -279,23 +281,31 @@ def timeline(events: pd.DataFrame, title: str, subtitle: str, show: bool = True)
                 ax.plot([ev["start"], ev["end"] + pd.Timedelta(days=1)], [y, y], color=colour, lw=5 if n < 4 else 3.5, alpha=0.6, solid_capstyle="butt")
             else:
                 ax.plot([ev["start"]], [y], marker="o", color=colour, ms=7, ls="none")
+            ax.annotate(str(number[ev["id"]]), (ev["start"], y), xytext=(-5, 0), textcoords="offset points", ha="right", va="center", fontsize=6.5, color="#333333")
     ax.set_yticks(list(row_of.values()), _tick_labels(pd.Series(list(row_of.keys())), 28))
     ax.set_ylim(-0.7, len(entities) - 0.3)
     ax.grid(axis="y", visible=False)
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    note = None
+    note = "Numbers key each event to the chart's data below."
     if len(undated):
         noun = "event" if len(undated) == 1 else "events"
-        note = f"Not placed (the source gives no date): {len(undated)} {noun}, listed as undated in the chart's data below."
+        note += f" Not placed (the source gives no date): {len(undated)} {noun}, listed as undated there."
     finish(fig, title, subtitle, events, note=note)
-    _fit(fig, height, events, left=0.26, note=note is not None)
+    _fit(fig, height, events, left=0.26, note=True)
     _show(fig, show)
     data = pd.DataFrame(
-        {"date": events["date"].replace("", "undated").to_numpy(), "entity": events["entity_label"].to_numpy(), "event": events["description"].to_numpy(), "id": events["id"].to_numpy()}
+        {
+            "#": events["id"].map(number).map(lambda k: "" if pd.isna(k) else str(int(k))).to_numpy(),
+            "date": events["date"].replace("", "undated").to_numpy(),
+            "entity": events["entity_label"].to_numpy(),
+            "event": events["description"].to_numpy(),
+            "id": events["id"].to_numpy(),
+        }
     )
-    return Chart(title, data, fig)
+    order = pd.to_numeric(data["#"].replace("", None), errors="coerce").fillna(len(data) + 1)
+    return Chart(title, data.iloc[order.argsort(kind="stable")], fig)
 
 
 def _fit(fig: plt.Figure, height: float, rows: pd.DataFrame, left: float, note: bool = False) -> None:
