@@ -509,18 +509,25 @@ def source_citations(sources: pd.DataFrame) -> pd.Series:
     return own.where(by_id["via"] == "", second_hand)
 
 
+def _in_view(table: pd.DataFrame, column: str, section: str | None, as_of: str | None) -> pd.DataFrame:
+    """A table's rows of one section (or all) with their period bounds, up to the end of `as_of`.
+
+    A row with no date (an undated event) is kept: nothing says it came after the period."""
+    if section:
+        table = table[table["section"] == section]
+    table = table.join(_parse_periods(table[column]))
+    if as_of:
+        table = table[table["end"].isna() | (table["end"] <= period_bounds(as_of)[1])]
+    return table
+
+
 def observations(section: str | None = None, as_of: str | None = None, package: Package | None = None) -> pd.DataFrame:
     """Observations joined to their metric, entity, market and source, with period bounds.
 
     ``as_of`` (a period such as "2025Q4") keeps the figures whose period ends by the end of it.
     """
     pkg = package or load_package()
-    obs = pkg.observations
-    if section:
-        obs = obs[obs["section"] == section]
-    obs = obs.join(_parse_periods(obs["period"]))
-    if as_of:
-        obs = obs[obs["end"] <= period_bounds(as_of)[1]]
+    obs = _in_view(pkg.observations, "period", section, as_of)
     metrics = pkg.metrics.set_index("id")[["label", "unit", "decimals"]].rename(columns={"label": "metric_label"})
     entities = pkg.entities.set_index("id")[["label", "kind"]].rename(columns={"label": "entity_label", "kind": "entity_kind"})
     markets = pkg.markets.set_index("code")[["name"]].rename(columns={"name": "market_name"})
@@ -536,12 +543,7 @@ def observations(section: str | None = None, as_of: str | None = None, package: 
 def events(section: str | None = None, as_of: str | None = None, package: Package | None = None) -> pd.DataFrame:
     """Dated events joined to entity labels; undated events are kept, with no start."""
     pkg = package or load_package()
-    ev = pkg.events
-    if section:
-        ev = ev[ev["section"] == section]
-    ev = ev.join(_parse_periods(ev["date"]))
-    if as_of:
-        ev = ev[ev["end"].isna() | (ev["end"] <= period_bounds(as_of)[1])]
+    ev = _in_view(pkg.events, "date", section, as_of)
     entities = pkg.entities.set_index("id")[["label"]].rename(columns={"label": "entity_label"})
     markets = pkg.markets.set_index("code")[["name"]].rename(columns={"name": "market_name"})
     out = ev.join(entities, on="entity").join(markets, on="market")
