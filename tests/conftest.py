@@ -11,6 +11,21 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 
+# The test run hands whole files to its two workers (--dist loadfile), in collection order
+# (--no-loadscope-reorder, in the Makefile). Files that start a browser, a server or kernels take
+# seconds each, so they go first and the quick files fill the workers' tails: otherwise a long file
+# picked up last keeps one worker busy while the other sits idle.
+STARTS_PROCESSES = ("test_site.py", "test_lab.py", "test_add_quarter.py")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        if item.path.name in STARTS_PROCESSES:
+            return 0
+        return 1 if item.path.suffix == ".ipynb" else 2
+
+    items.sort(key=rank)  # stable: the order within each file, and among files of a rank, is kept
+
 
 @pytest.fixture
 def data_copy(tmp_path, monkeypatch):

@@ -57,9 +57,25 @@ def png_outputs(path: Path) -> int:
 
 @pytest.fixture(scope="module")
 def site() -> Path:
+    """Built once per run by the command itself, as `make site` runs it."""
     result = build_site(SITE)
     assert result.returncode == 0, result.stderr
     return SITE
+
+
+@pytest.fixture(scope="module")
+def builder():
+    """The build script imported, for the builds that follow the first: it saves starting Python
+    and importing nbconvert again for each (over a second apiece), and a build in this process
+    matching the one above also shows the output does not depend on the process (hash seeds)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
+    module = importlib.util.module_from_spec(spec)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(sys.modules, "build_site", module)  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+        yield module
 
 
 # --- the build, without a browser -----------------------------------------------------------
@@ -73,9 +89,9 @@ def test_build_writes_one_page_per_notebook_and_the_index(site):
             assert (site / "img" / f"{path.stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_build_is_deterministic(site, tmp_path):
+def test_build_is_deterministic(site, builder, tmp_path):
     again = tmp_path / "again"
-    assert build_site(again).returncode == 0
+    assert builder.main(["--out", str(again)]) == 0
     first = {p.relative_to(site): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
     second = {p.relative_to(again): p.read_bytes() for p in sorted(again.rglob("*")) if p.is_file()}
     assert first.keys() == second.keys()
@@ -90,7 +106,7 @@ def test_pages_hide_code_and_keep_the_notebooks_untouched(site):
     assert any("from helpers import" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
 
 
-def test_a_notebook_without_findings_stops_the_build_and_keeps_the_old_site(tmp_path):
+def test_a_notebook_without_findings_stops_the_build_and_keeps_the_old_site(builder, tmp_path, capsys):
     broken = tmp_path / NOTEBOOKS[0].name
     nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
     for cell in nb["cells"]:
@@ -100,23 +116,17 @@ def test_a_notebook_without_findings_stops_the_build_and_keeps_the_old_site(tmp_
     out = tmp_path / "site"
     out.mkdir()
     (out / "index.html").write_text("previous build", encoding="utf-8")
-    result = build_site(out, broken)
-    assert result.returncode == 1
-    assert NOTEBOOKS[0].name in result.stderr and "Key findings" in result.stderr and "run_notebooks.py" in result.stderr
+    assert builder.main(["--out", str(out), str(broken)]) == 1
+    stderr = capsys.readouterr().err
+    assert NOTEBOOKS[0].name in stderr and "Key findings" in stderr and "run_notebooks.py" in stderr
     assert [p.name for p in out.iterdir()] == ["index.html"] and (out / "index.html").read_text() == "previous build"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([broken.name, "site"]), "no staging folder left behind"
 
 
-def test_the_build_refuses_a_page_that_would_fetch_from_the_internet(monkeypatch):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
-    build_site_module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "build_site", build_site_module)
-    spec.loader.exec_module(build_site_module)
-    check = build_site_module.check_offline
+def test_the_build_refuses_a_page_that_would_fetch_from_the_internet(builder):
+    check = builder.check_offline
     for fetched in ['<script src="https://cdn.jsdelivr.net/npm/mathjax"></script>', '<link rel="stylesheet" href="//fonts.example/css">', "div { background: url('http://x/y.png') }"]:
-        with pytest.raises(build_site_module.SiteError, match="01-x.ipynb.*offline"):
+        with pytest.raises(builder.SiteError, match="01-x.ipynb.*offline"):
             check(f"<html>{fetched}</html>", "01-x.ipynb")
     check('<a href="https://example.com/">a link the reader may click</a><img src="data:image/png;base64,AA">', "01-x.ipynb")
 
