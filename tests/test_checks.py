@@ -51,6 +51,19 @@ def test_a_changed_figure_flips_a_verdict(data_copy):
     assert row["verdict"].tolist() == [INCONSISTENT]
 
 
+def test_a_figure_edited_after_a_run_is_checked_afresh(data_copy):
+    from tests.conftest import set_cell
+
+    claim = "cost per click rose"
+    first = checks.run_checks("S1")
+    assert first.loc[first["claim"].str.contains(claim), "verdict"].tolist() == [CONSISTENT]
+    first["verdict"] = "tampered"  # the caller's copy: the next run must not see it
+    set_cell(data_copy / "observations.csv", "s1-amazon-cpc-us-2025", "value", "0.5")
+    again = checks.run_checks("S1")
+    assert again.loc[again["claim"].str.contains(claim), "verdict"].tolist() == [INCONSISTENT]
+    assert "tampered" not in set(checks.run_checks("S1")["verdict"])
+
+
 # --- every check of the pack: its verdict on the real data, and on a perturbed copy ---------------
 
 from helpers import claims_s1, claims_s2, claims_s3, claims_s4, claims_s5, data  # noqa: E402

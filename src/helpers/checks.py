@@ -84,8 +84,25 @@ def not_checkable(claim: str, rows: pd.DataFrame, reason: str) -> Verdict | None
     return Verdict(claim, locators(rows), stated(rows), reason, NOT_CHECKABLE, "none (nothing to compare with offline)")
 
 
+# run_checks' last results, each with the package it was computed from: the outlook asks for the
+# pack-wide verdicts twice (summary, then flagged claims), and each run costs a few hundred ms.
+# A result is reused only for the very same loaded package (load_package reloads when a file
+# changes) and the same registered checks, so an edited figure or a new check is always run afresh.
+_RESULTS: dict[tuple[str | None, str | None], tuple[object, int, pd.DataFrame]] = {}
+
+
 def run_checks(section: str | None = None, as_of: str | None = None) -> pd.DataFrame:
     """Every registered check of a section (or all), as a table of verdicts."""
+    package, registered = data.load_package(), sum(map(len, _REGISTRY.values()))
+    kept = _RESULTS.get((section, as_of))
+    if kept is not None and kept[0] is package and kept[1] == registered:
+        return kept[2].copy()
+    result = _run_checks(section, as_of)
+    _RESULTS[(section, as_of)] = (package, registered, result)
+    return result.copy()
+
+
+def _run_checks(section: str | None, as_of: str | None) -> pd.DataFrame:
     sections = [section] if section else sorted(_REGISTRY)
     rows = []
     # The checks test the article's claims, so they read the rows the article gave: a later
