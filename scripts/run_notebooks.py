@@ -5,7 +5,10 @@
 
 The data package is validated first, so bad input stops the run before any notebook is touched.
 With --as-of, the value is injected after the cell tagged `parameters` (papermill's convention)
-and the executed copies go to --out; the committed notebooks are left alone.
+and the executed copies go to --out; the committed notebooks are left alone. A cell that needs
+rows the data does not hold as of that period stops with a one-line note (NotInData, from
+helpers.select) and the rest of the notebook runs; the run lists those cells. Any other error,
+and any error at all without --as-of (every row must then be there), fails the run.
 """
 
 from __future__ import annotations
@@ -46,6 +49,34 @@ def normalise(nb: nbformat.NotebookNode) -> None:
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
+# Raised by helpers.select when a cell needs rows the data does not hold as of the period viewed.
+MISSING_AS_OF = "NotInData"
+
+
+def heading_of(nb: nbformat.NotebookNode, index: int) -> str | None:
+    """The question heading above a cell: its nearest Markdown '## ' line."""
+    for cell in reversed(nb.cells[:index]):
+        if cell.cell_type == "markdown":
+            found = [line[3:].strip() for line in cell.source.splitlines() if line.startswith("## ")]
+            if found:
+                return found[-1]
+    return None
+
+
+def first_line(nb: nbformat.NotebookNode, index: int) -> str:
+    return (nb.cells[index].source.splitlines() or [""])[0][:60]
+
+
+def not_in_data(nb: nbformat.NotebookNode) -> list[str]:
+    """'heading: what is missing' for each cell that stopped on NotInData."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and out.get("ename") == MISSING_AS_OF:
+                found.append(f"{heading_of(nb, index) or first_line(nb, index)}: {out.get('evalue', '')}")
+    return found
+
+
 def execute(path: str, as_of: str | None) -> tuple[str, nbformat.NotebookNode | None, str | None]:
     nb = nbformat.read(path, as_version=4)
     nb.metadata["path"] = path
@@ -57,14 +88,19 @@ def execute(path: str, as_of: str | None) -> tuple[str, nbformat.NotebookNode | 
         timeout=600,
         kernel_name="python3",
         record_timing=False,
+        allow_error_names=[MISSING_AS_OF] if as_of else [],
         resources={"metadata": {"path": str(Path(path).parent.resolve())}},
     )
     try:
         client.execute()
     except CellExecutionError as exc:
         # Name the cell and its first line, without the traceback's terminal colours.
-        failed = next((i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
-        where = f"cell {failed} ({nb.cells[failed].source.splitlines()[0][:60]!r})" if failed is not None else "a cell"
+        # Execution stopped at the last cell that holds an error (earlier ones may be allowed notes).
+        failed = next((i for i in reversed(range(len(nb.cells))) if any(o.get("output_type") == "error" for o in nb.cells[i].get("outputs", []))), None)
+        where = "a cell"
+        if failed is not None:
+            heading = heading_of(nb, failed)
+            where = f"the cell {first_line(nb, failed)!r}" + (f" under {heading!r}" if heading else "")
         hint = f"; as of {as_of} the data may not hold the rows this cell reads" if as_of else ""
         return path, None, f"{where} raised {exc.ename}: {exc.evalue}{hint}"
     normalise(nb)
@@ -121,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
             nbformat.write(nb, tmp)
         os.replace(tmp.name, target)
         print(f"executed {path} -> {target}")
+        for what in not_in_data(nb):
+            print(f"  not in the data as of {args.as_of}: {what}")
     return 0
 
 

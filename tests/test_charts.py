@@ -14,9 +14,9 @@ from matplotlib.colors import to_hex  # noqa: E402
 
 from helpers import charts, checks, data, display, scorecard  # noqa: E402
 from helpers.formatting import format_observation  # noqa: E402
-from helpers.implied import implied_row, year_earlier  # noqa: E402
+from helpers.implied import implied_row, level_a_year_earlier, year_earlier  # noqa: E402
 from helpers.periods import parse_periods  # noqa: E402
-from helpers.select import one  # noqa: E402
+from helpers.select import NotInData, need, need_rows, nonempty, one  # noqa: E402
 
 NAN = math.nan
 
@@ -216,6 +216,14 @@ def test_implied_row_keeps_its_basis_and_period():
     assert format_observation(row) == "about 294,643"
 
 
+def test_level_a_year_earlier_is_the_level_divided_by_one_plus_the_change():
+    stated = make_obs({"period": "2025", "value": 165000.0, "unit": "count", "decimals": 0, "id": "a", "locator": "P35"}).iloc[0]
+    change = make_obs({"period": "2025", "value": -44.0, "id": "b", "locator": "P36"}).iloc[0]
+    row = level_a_year_earlier(stated, change, "new sellers").iloc[0]
+    assert row["value"] == 165000.0 / (1 - 0.44) and row["period"] == "2024" and row["status"] == "implied"
+    assert row["note"] == "165,000 new sellers were a change of -44.0% on the year before"
+
+
 def test_implied_row_refuses_a_missing_value():
     stated = make_obs({"period": "2025", "value": 1.0}).iloc[0]
     with pytest.raises(ValueError, match="stays missing"):
@@ -275,3 +283,37 @@ def test_approximate_figures_are_shown_round(value, decimals, text):
     unit = "usd" if decimals == 2 else "percent"
     row = {"qualifier": "approx", "value": value, "value_low": NAN, "value_high": NAN, "unit": unit, "decimals": decimals}
     assert format_observation(row) == text
+
+
+# --- rows a cell cannot do without ------------------------------------------------------------
+
+def test_need_returns_the_row_or_says_what_is_missing():
+    obs = make_obs({"period": "2024", "value": 1.0}, {"period": "2025", "value": 2.0, "entity": "temu", "entity_label": "Temu"})
+    assert need(obs, "m", entity="temu")["value"] == 2.0 and need(obs, "m", which="first")["value"] == 1.0
+    assert one(obs, "m", entity="shein") is None  # `one` leaves the decision to the caller
+    with pytest.raises(NotInData, match="^no figure of m for entity shein, market WLD$"):
+        need(obs, "m", entity="shein", market="WLD")
+    with pytest.raises(NotInData, match="^no figure of other$"):
+        need_rows(obs, "other")
+    assert need_rows(obs, "m", entity="temu")["id"].tolist() == ["row-1"]
+    with pytest.raises(NotInData, match="^a platform that opened new markets$"):
+        nonempty(obs[obs["value"] > 5], "a platform that opened new markets")
+
+
+def test_a_missing_row_shows_as_one_line_not_a_traceback():
+    lines = NotInData("no figure of m")._render_traceback_()
+    assert lines == ["Not in the data as viewed: no figure of m. This part shows once data/ holds it (or at a later AS_OF)."]
+
+
+@pytest.mark.parametrize("draw", ["trend", "strip", "ladder", "before_after", "timeline"])
+def test_a_chart_of_no_rows_says_what_is_missing(draw):
+    empty = make_obs({"period": "2025", "value": 1.0}).iloc[0:0]
+    calls = {
+        "trend": lambda: charts.trend(empty, "Growth fell", "s", show=False),
+        "strip": lambda: charts.strip(empty, "Growth fell", "s", show=False),
+        "ladder": lambda: charts.ladder(empty, "Growth fell", "s", show=False),
+        "before_after": lambda: charts.before_after(empty, empty, "Growth fell", "s", show=False),
+        "timeline": lambda: charts.timeline(make_events({"date": "2025"}).iloc[0:0], "Growth fell", "s", show=False),
+    }
+    with pytest.raises(NotInData, match="no rows to draw the chart 'Growth fell'"):
+        calls[draw]()

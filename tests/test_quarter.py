@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 
+import nbformat
 import pytest
 
 from helpers import data, quarter
@@ -78,3 +81,52 @@ def test_make_quarter_refuses_a_bad_quarter_before_running_anything():
     assert "error: Q=2026Q5 is not a quarter" in result.stderr
     assert "run_notebooks" not in result.stdout
     assert not (ROOT / "reports" / "2026Q5").exists()
+
+
+# --- a quarter before the data: each part that needs missing rows says so, the rest runs ----------
+
+RUN = [sys.executable, str(ROOT / "scripts" / "run_notebooks.py"), "--jobs", "1"]
+
+
+def error_outputs(path) -> list[dict]:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return [o for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def test_a_quarter_before_the_data_renders_with_a_note_for_each_missing_part(tmp_path):
+    earliest = min(data.observations()["start"].min(), data.events()["start"].min())
+    q = f"{earliest.year - 1}Q4"  # wholly before every figure and event: computed, never typed
+    notebook = ROOT / "notebooks" / data.load_package().sections.set_index("id").at["S2", "notebook"]
+    done = subprocess.run([*RUN, "--as-of", q, "--out", str(tmp_path), str(notebook)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    errors = error_outputs(tmp_path / notebook.name)
+    assert errors, "nothing was missing as of a quarter before the data"
+    assert {e["ename"] for e in errors} == {"NotInData"}, [e["ename"] for e in errors]
+    assert all(len(e["traceback"]) == 1 and e["traceback"][0].startswith("Not in the data as viewed: ") for e in errors)
+    listed = [line for line in done.stdout.splitlines() if line.startswith(f"  not in the data as of {q}: ")]
+    assert len(listed) == len(errors) and any("Key findings: no figure of " in line for line in listed), done.stdout
+    assert "(no rows)" in notebook_text(tmp_path / notebook.name), "the figures table is shown, empty"
+
+
+def notebook_text(path) -> str:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(o.get("data", {}).get("text/plain", "")) for c in cells for o in c.get("outputs", []))
+
+
+def test_with_every_row_viewed_a_missing_row_fails_the_run(tmp_path):
+    """Without --as-of the data must answer every cell: NotInData is an error like any other."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("AS_OF = None")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "import pandas as pd\nfrom helpers.select import need\n"
+        "need(pd.DataFrame(columns=['metric', 'start', 'end', 'id']), 'a_metric')"
+    )]
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    path = tmp_path / "01-missing.ipynb"
+    nbformat.write(nb, path)
+    before = path.read_bytes()
+    done = subprocess.run([*RUN, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 1
+    assert "raised NotInData: no figure of a_metric" in done.stderr and "no notebook was written" in done.stderr
+    assert path.read_bytes() == before

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.formatting import format_observation, point_value
+from helpers.select import NotInData
 from helpers.style import NEUTRAL, colour_for, finish
 
 UP = ("at_least", "more_than")
@@ -45,6 +46,12 @@ class Chart:
     def __repr__(self) -> str:
         body = self.data.to_string(index=False) if len(self.data) else "(nothing plotted)"
         return f"Chart data: {self.title}\n{body}"
+
+
+def _drawable(rows: pd.DataFrame, title: str) -> None:
+    """A chart of no rows would be an empty frame that looks like a finding: say what is missing."""
+    if rows.empty:
+        raise NotInData(f"no rows to draw the chart '{title}'")
 
 
 def _show(fig: plt.Figure, show: bool) -> None:
@@ -159,6 +166,7 @@ def trend(
     gaps labelled 'not given', so a missing period never looks like a dip or a trend; lines join
     only neighbouring periods that both have a point. A figure stated for a span of years
     ('2020/2021') sits at the span's middle with a thin bar across the years it may belong to."""
+    _drawable(obs, title)
     obs = obs.sort_values(["start", "end", "id"], kind="stable")
     keys, position, spans, missing = _axis_positions(obs, every_period)
     fig, ax = plt.subplots()
@@ -219,6 +227,7 @@ def strip(
     """One row per figure on a shared value axis: points, bounds with arrows, ranges as bars.
 
     All rows must share one unit; a chart never puts a multiple beside a percent change."""
+    _drawable(obs, title)
     _one_unit(obs, "strip")
     names = _series_key(obs, label)
     height = max(2.4, 0.5 * len(obs) + 1.6)
@@ -262,6 +271,8 @@ def timeline(events: pd.DataFrame, title: str, subtitle: str, show: bool = True)
     that whole period (a dot at its start would claim a day the source does not give). Events of
     one entity sit in lanes of their own row, so overlapping ones stay countable."""
     import matplotlib.dates as mdates
+
+    _drawable(events, title)
 
     dated = events[events["start"].notna()].sort_values(["start", "id"], kind="stable")
     undated = events[events["start"].isna()]
@@ -351,6 +362,7 @@ def ladder(
     is 24 hours), so 'one hour' and '3–5 days' can be read on one scale; every label keeps the
     figure as the source states it, and the chart's text lists the hours placed. Any unit other
     than days or hours is refused. Ranges are bars, bounds open markers with an arrow."""
+    _drawable(obs, title)
     other = sorted(set(obs["unit"]) - set(HOURS_PER))
     if other:
         raise ValueError(f"ladder() places times stated in days or hours; these rows are in {', '.join(other)}")
@@ -410,6 +422,7 @@ def before_after(
     `before` and `after` are paired row by row and must share one unit. Ranges are bars, bounds
     open markers, implied values hollow and labelled so. Each mark is labelled with its stage:
     the words in `stages` (e.g. before/after an opening), or else the row's period."""
+    _drawable(after, title)
     if len(before) != len(after):
         raise ValueError(f"before_after() pairs rows: got {len(before)} before and {len(after)} after")
     both = pd.concat([before, after])

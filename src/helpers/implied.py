@@ -23,6 +23,16 @@ def year_earlier(period: str) -> str:
     return "/".join(str(int(p[:4]) - 1) + p[4:] for p in period.split("/"))
 
 
+def level_a_year_earlier(level: pd.Series, change: pd.Series, what: str) -> pd.DataFrame:
+    """The level of the year before that a stated level and its change on that year imply:
+    level / (1 + change / 100), as an implied row; `what` names the level ('new sellers')."""
+    from helpers.formatting import format_observation
+
+    earlier = level["value"] / (1 + change["value"] / 100)
+    how = f"{format_observation(level)} {what} were a change of {format_observation(change)} on the year before"
+    return implied_row([level, change], earlier, period=year_earlier(level["period"]), how=how)
+
+
 def implied_row(
     basis: list[pd.Series],
     value: float,

@@ -1,8 +1,27 @@
-"""Picking rows out of a section's observations by what they are, never by a typed period."""
+"""Picking rows out of a section's observations by what they are, never by a typed period.
+
+`one` and `rows` return None or an empty frame when the data has nothing. `need`, `need_rows` and
+`nonempty` are for rows a cell cannot do without: when the data as viewed (an earlier `AS_OF`)
+does not hold them yet, they raise `NotInData`, which names what is missing. `make quarter` lets
+such a cell stop with that one-line note and runs the rest; with every row in data/ (AS_OF None)
+it is an error like any other, because then the rows must be there.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
+
+
+class NotInData(LookupError):
+    """Rows a cell needs are not in the data as viewed (as of an earlier period)."""
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of a traceback: a missing row is a fact about the data, not a bug.
+        return [f"Not in the data as viewed: {self}. This part shows once data/ holds it (or at a later AS_OF)."]
+
+
+def _describe(metric: str, where: dict[str, str]) -> str:
+    return f"no figure of {metric}" + (" for " + ", ".join(f"{k} {v}" for k, v in where.items()) if where else "")
 
 
 def rows(obs: pd.DataFrame, metric: str, **where: str) -> pd.DataFrame:
@@ -19,6 +38,26 @@ def one(obs: pd.DataFrame, metric: str, which: str = "latest", **where: str) -> 
     if found.empty:
         return None
     return found.iloc[-1] if which == "latest" else found.iloc[0]
+
+
+def need(obs: pd.DataFrame, metric: str, which: str = "latest", **where: str) -> pd.Series:
+    """Like `one`, for a row the cell cannot do without: NotInData when there is none."""
+    found = one(obs, metric, which, **where)
+    if found is None:
+        raise NotInData(_describe(metric, where))
+    return found
+
+
+def need_rows(obs: pd.DataFrame, metric: str, **where: str) -> pd.DataFrame:
+    """Like `rows`, for rows the cell cannot do without: NotInData when there are none."""
+    return nonempty(rows(obs, metric, **where), _describe(metric, where))
+
+
+def nonempty(frame: pd.DataFrame, what: str) -> pd.DataFrame:
+    """`frame` itself, or NotInData naming `what` was looked for when it has no rows."""
+    if frame.empty:
+        raise NotInData(what)
+    return frame
 
 
 def points(obs: pd.DataFrame) -> pd.DataFrame:
