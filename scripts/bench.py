@@ -7,8 +7,10 @@
 speed  (a) the floor: N notebooks (N = the pack's notebooks) whose one cell only imports pandas,
            seaborn, matplotlib and helpers, run with the test run's own command (pytest -n 2
            --dist loadfile --nbval ...): kernel starts, imports and the pytest/xdist/nbval machinery,
-           nothing else; (b) `make test` with the environment present; (c) (b) / (a).
-           Floor and test runs alternate, so a busy moment of the machine hits both alike.
+           nothing else; (b) `make test` with the environment present; (c) (b) / (a); and, to
+           show where the gap comes from, (d) the pack's notebooks alone under the same command
+           (their own cells: charts, tables, checks) and what the rest of the test run adds.
+           The three runs alternate, so a busy moment of the machine hits them alike.
 scale  validating a synthetic observations.csv of 1,000,000 rows (in a temporary copy of data/,
        generated from the real rows' vocabularies; timed inside a fresh process, from the call to
        the validated package, interpreter start and imports excluded), and
@@ -77,27 +79,33 @@ def bench_speed(runs: int) -> bool:
     notebooks = pack_notebooks()
     n = len(notebooks)
     print(f"speed: {n} pack notebooks, {JOBS} workers, median of {runs} runs; floor and make test alternate", flush=True)
-    floor, test, outcomes = [], [], []
+    floor, alone, test, outcomes = [], [], [], []
     with tempfile.TemporaryDirectory(prefix="pack-floor-") as tmp:
         write_floor_notebooks(Path(tmp), n)
         # Same ini file (addopts, warning filters) as the test run; only the collected files differ.
         floor_cmd = [PYTHON, *NBVAL, "-c", str(ROOT / "pyproject.toml"), "--rootdir", tmp, "-q", tmp]
+        notebooks_cmd = [PYTHON, *NBVAL, "-q", *map(str, notebooks)]
         for i in range(runs):
-            seconds, result = timed(floor_cmd)
-            if result.returncode != 0:
-                print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
-                raise SystemExit("error: the floor notebooks failed to run")
-            floor.append(seconds)
+            for cmd, times, what in ((floor_cmd, floor, "the floor notebooks"), (notebooks_cmd, alone, "the pack's notebooks")):
+                seconds, result = timed(cmd)
+                if result.returncode != 0:
+                    print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
+                    raise SystemExit(f"error: {what} failed to run")
+                times.append(seconds)
             seconds, result = timed(["make", "--no-print-directory", "test"])
             test.append(seconds)
             outcomes.append((result.returncode, summary_line(result)))
-            print(f"  run {i + 1}: floor {floor[-1]:.2f} s, make test {test[-1]:.2f} s ({outcomes[-1][1]})", flush=True)
-    f, t = statistics.median(floor), statistics.median(test)
+            print(f"  run {i + 1}: floor {floor[-1]:.2f} s, notebooks alone {alone[-1]:.2f} s, make test {test[-1]:.2f} s ({outcomes[-1][1]})", flush=True)
+    f, a, t = statistics.median(floor), statistics.median(alone), statistics.median(test)
     ratio = t / f
     print(f"(a) floor, {n} bare notebooks under the test run's pytest/nbval: {f:.2f} s {fmt_runs(floor)}")
     print(f"(b) make test: {t:.2f} s {fmt_runs(test)}; last run: exit {outcomes[-1][0]}, {outcomes[-1][1]}")
     ok = ratio <= TARGET_RATIO
     print(f"(c) make test / floor = {ratio:.2f} (target: at most {TARGET_RATIO}) {'OK' if ok else 'OVER TARGET'}")
+    print(
+        f"(d) where the gap comes from: the {n} notebooks alone under nbval take {a:.2f} s {fmt_runs(alone)}, "
+        f"{a / f:.2f} x the floor; the rest of make test (unit, browser, JupyterLab and add-a-quarter tests) adds {t - a:.2f} s"
+    )
     if any(code != 0 for code, _ in outcomes):
         print("note: make test did not pass in every run; its time still counts every test it ran")
     return ok
