@@ -43,9 +43,20 @@ def test_missing_is_shown_as_missing():
 )
 def test_period_bounds(period, start, end):
     assert period_bounds(period) == (pd.Timestamp(start), pd.Timestamp(end))
+    parsed = parse_periods(pd.Series([period, period], index=[7, 3]))
+    assert parsed.index.tolist() == [7, 3] and parsed["start"].dtype == "datetime64[us]"
+    assert parsed.loc[3, "start"] == pd.Timestamp(start) and parsed.loc[3, "end"] == pd.Timestamp(end)
 
 
-@pytest.mark.parametrize("bad", ["2025Q5", "2025-13", "2025-02-30", "2026/2025", "25Q1", "", "2025Q1/"])
+def test_period_kinds():
+    kinds = parse_periods(pd.Series(["2025", "2025Q4", "2024-02", "2024-02-29", "2025Q1/2025Q3", "2025Q5"]))["period_kind"]
+    assert kinds.tolist() == ["year", "quarter", "month", "day", "interval", "invalid"]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["2025Q5", "2025-13", "2025-00", "2025-01-00", "2025-02-30", "2026/2025", "25Q1", "", "2025Q1/", "2021/2022/2023", " 2025", "2025\n", "２０２５"],
+)
 def test_invalid_periods(bad):
     assert parse_periods(pd.Series([bad])).iloc[0]["period_kind"] == "invalid"
     with pytest.raises(ValueError, match="is not a period"):

@@ -2,58 +2,71 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import re
+from functools import lru_cache
+
 import pandas as pd
 
-POINT = r"(?P<year>\d{4})(?:Q(?P<quarter>[1-4])|-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?"
+POINT = re.compile(r"(?P<year>[0-9]{4})(?:Q(?P<quarter>[1-4])|-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?")
 
 
-def _point_bounds(text: pd.Series) -> pd.DataFrame:
-    """First and last day of each single period; NaT where the text is not a valid period."""
-    parts = text.str.extract(f"^{POINT}$")
-    year = pd.to_numeric(parts["year"], errors="coerce")
-    quarter = pd.to_numeric(parts["quarter"], errors="coerce")
-    month = pd.to_numeric(parts["month"], errors="coerce")
-    day = pd.to_numeric(parts["day"], errors="coerce")
-    first_month = month.fillna((quarter - 1) * 3 + 1).fillna(1)
-    last_month = month.fillna(quarter * 3).fillna(12)
-    start_text = year.astype("Int64").astype(str) + "-" + first_month.astype("Int64").astype(str).str.zfill(2) + "-" + day.fillna(1).astype("Int64").astype(str).str.zfill(2)
-    start = pd.to_datetime(start_text.where(year.notna()), format="%Y-%m-%d", errors="coerce")
-    # A day that does not exist (2025-02-30) fails to parse above and stays NaT.
-    month_end_text = year.astype("Int64").astype(str) + "-" + last_month.astype("Int64").astype(str).str.zfill(2) + "-01"
-    month_end = pd.to_datetime(month_end_text.where(year.notna()), format="%Y-%m-%d", errors="coerce") + pd.offsets.MonthEnd(0)
-    end = start.where(day.notna(), month_end).where(start.notna())
-    return pd.DataFrame({"start": start, "end": end}, index=text.index)
+def _point(text: str) -> tuple[dt.datetime, dt.datetime, str] | None:
+    """First day, last day and kind of one single period; None when the text is not one (a month
+    13 or a 30 February included)."""
+    found = POINT.fullmatch(text)
+    if found is None:
+        return None
+    year, quarter, month, day = (None if g is None else int(g) for g in found.group("year", "quarter", "month", "day"))
+    if quarter is not None:
+        first, last, kind = 3 * quarter - 2, 3 * quarter, "quarter"
+    elif month is not None:
+        first, last, kind = month, month, "month" if day is None else "day"
+    else:
+        first, last, kind = 1, 12, "year"
+    try:  # month 00 or 13, day 00 or 30 February: not a date, so not a period
+        start = dt.datetime(year, first, 1 if day is None else day)
+        end = start if day is not None else dt.datetime(year, last, calendar.monthrange(year, last)[1])
+    except ValueError:
+        return None
+    return start, end, kind
+
+
+@lru_cache(maxsize=4096)
+def _period(text: str) -> tuple[dt.datetime | None, dt.datetime | None, str]:
+    """(start, end, kind) of a period text, or (None, None, 'invalid'). An interval 'a/b' runs from
+    a's first day to b's last and needs a to start no later than b."""
+    first, sep, second = text.partition("/")
+    a = _point(first)
+    if not sep:
+        return a if a else (None, None, "invalid")
+    b = _point(second)
+    if a is None or b is None or a[0] > b[0]:
+        return None, None, "invalid"
+    return a[0], b[1], "interval"
 
 
 def parse_periods(periods: pd.Series) -> pd.DataFrame:
     """Columns start, end (timestamps) and period_kind for a column of period texts.
 
-    Invalid or empty texts get NaT, which the validator reports with their line.
+    Invalid or empty texts get NaT, which the validator reports with their line. Each distinct
+    text is parsed once, in plain Python: the tables hold a few dozen distinct periods however
+    many rows they have, and a single period_bounds() call stays in microseconds.
     """
-    text = periods.astype(str)
-    if text.empty:  # a section with no rows (S6 states no figures): no columns to split
-        return pd.DataFrame({"start": pd.Series(dtype="datetime64[us]"), "end": pd.Series(dtype="datetime64[us]"), "period_kind": pd.Series(dtype="str")}, index=periods.index)
-    split = text.str.split("/", n=1, expand=True)
-    if split.shape[1] == 1:
-        split[1] = None
-    first = _point_bounds(split[0])
-    is_interval = split[1].notna()
-    second = _point_bounds(split[1].fillna(""))
-    start = first["start"]
-    end = first["end"].where(~is_interval, second["end"])
-    valid = start.notna() & end.notna() & (~is_interval | (second["start"].notna() & (first["start"] <= second["start"])))
-    kind = pd.Series("year", index=text.index, dtype="str")
-    kind = kind.mask(text.str.contains("Q"), "quarter").mask(text.str.fullmatch(r"\d{4}-\d{2}"), "month")
-    kind = kind.mask(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}"), "day").mask(is_interval, "interval")
+    parsed = [_period(text) for text in periods.astype(str)]
     return pd.DataFrame(
-        {"start": start.where(valid), "end": end.where(valid), "period_kind": kind.where(valid, "invalid")},
-        index=periods.index,
+        {
+            "start": pd.Series([p[0] for p in parsed], index=periods.index, dtype="datetime64[us]"),
+            "end": pd.Series([p[1] for p in parsed], index=periods.index, dtype="datetime64[us]"),
+            "period_kind": pd.Series([p[2] for p in parsed], index=periods.index, dtype="str"),
+        }
     )
 
 
 def period_bounds(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     """(first day, last day) of one period text; ValueError naming it when it is not one."""
-    parsed = parse_periods(pd.Series([period], dtype="str"))
-    if parsed["start"].isna().iat[0]:
+    start, end, _ = _period(str(period))
+    if start is None:
         raise ValueError(f"{period!r} is not a period: expected 2025, 2025Q4, 2022-06, 2025-12-12 or start/end")
-    return parsed["start"].iat[0], parsed["end"].iat[0]
+    return pd.Timestamp(start).as_unit("us"), pd.Timestamp(end).as_unit("us")
