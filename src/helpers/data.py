@@ -335,7 +335,7 @@ def _check_fields(fname: str, distinct: _Distinct, fields: list[dict], line_brea
         if "pattern" in cons:
             # The field's description says the form in words where the schema gives one.
             form = f"a period: {spec['description']}" if col in ("period", "date") else f"text matching {cons['pattern']}"
-            report(rows(present & ~values.str.fullmatch(cons["pattern"])), col, form)
+            report(rows(present & ~_fullmatch(values, cons["pattern"])), col, form)
         if "enum" in cons:
             report(rows(present & ~values.isin(cons["enum"])), col, "one of " + ", ".join(cons["enum"]))
         if "minimum" in cons or "maximum" in cons:
@@ -347,6 +347,15 @@ def _check_fields(fname: str, distinct: _Distinct, fields: list[dict], line_brea
         if spec.get("format") == "uri":
             report(rows(present & ~values.str.match(r"https?://")), col, "a full http(s) address, or empty when not known")
     return problems
+
+
+def _fullmatch(values: pd.Series, pattern: str) -> pd.Series:
+    """values.str.fullmatch(pattern), with the compiled pattern called on each value directly:
+    for the unique id of a million rows (no distinct values to share a verdict) it takes about
+    half the time of pandas' string method, which wraps every call."""
+    match = re.compile(pattern).fullmatch
+    found = (isinstance(v, str) and match(v) is not None for v in values.tolist())
+    return pd.Series(np.fromiter(found, dtype=bool, count=len(values)), index=values.index)
 
 
 def _primary_key_columns(fields: list[dict]) -> set[str]:
