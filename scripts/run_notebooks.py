@@ -89,6 +89,9 @@ def execute(path: str, as_of: str | None) -> tuple[str, nbformat.NotebookNode | 
         kernel_name="python3",
         record_timing=False,
         allow_error_names=[MISSING_AS_OF] if as_of else [],
+        # The kernel's own log only: it warns on every start that TCP on 127.0.0.1 is unencrypted.
+        # Warnings raised by a cell's code still reach the cell's output.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
         resources={"metadata": {"path": str(Path(path).parent.resolve())}},
     )
     try:
