@@ -489,7 +489,8 @@ def _check_corrections(path: str, corrections: pd.DataFrame, obs: pd.DataFrame) 
     if corrections.empty:
         return problems
     latest = corrections.sort_values("corrected_on", kind="stable").drop_duplicates(["observation_id", "field"], keep="last")
-    current = obs.set_index("id")
+    # Only the corrected rows: indexing a million ids to look up a handful costs a tenth of a second.
+    current = obs[obs["id"].isin(latest["observation_id"])].set_index("id")
     for idx, row in latest.iterrows():
         if row["observation_id"] not in current.index:
             continue  # reported by the foreign-key check
