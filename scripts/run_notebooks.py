@@ -104,7 +104,10 @@ def execute(path: str, as_of: str | None) -> tuple[str, nbformat.NotebookNode | 
         if failed is not None:
             heading = heading_of(nb, failed)
             where = f"the cell {first_line(nb, failed)!r}" + (f" under {heading!r}" if heading else "")
-        hint = f"; as of {as_of} the data may not hold the rows this cell reads" if as_of else ""
+        hint = ""
+        if as_of:
+            # A missing row read through need/need_rows/nonempty would have been a note, not this.
+            hint = f"; if the data as of {as_of} lacks rows this cell reads, select them with need, need_rows or nonempty (helpers.select) so that it stops with a note"
         return path, None, f"{where} raised {exc.ename}: {exc.evalue}{hint}"
     normalise(nb)
     return path, nb, None
