@@ -90,11 +90,13 @@ clean:
 	rm -rf $(VENV) .venv-lab site build reports
 
 # make quarter Q=2026Q1: every notebook as of that quarter, executed into reports/2026Q1/ (the
-# committed notebooks are untouched), then the series that have no figure for that quarter yet.
+# committed notebooks are untouched) and rendered as a site in reports/2026Q1/site/, then the
+# series that have no figure for that quarter yet.
 .PHONY: quarter bench
 quarter: $(STAMP)
 	@$(BIN)/python -m helpers.quarter check "$(Q)"
 	$(BIN)/python scripts/run_notebooks.py --jobs $(JOBS) --as-of "$(Q)" --out "reports/$(Q)" $(NOTEBOOKS)
+	$(BIN)/python scripts/build_site.py --out "reports/$(Q)/site" $(addprefix reports/$(Q)/,$(notdir $(NOTEBOOKS)))
 	@$(BIN)/python -m helpers.quarter missing "$(Q)"
 
 # make bench: the floor (bare notebooks under the test run's pytest/nbval/xdist), make test, their

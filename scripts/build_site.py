@@ -67,8 +67,25 @@ def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value or "")
 
 
+# A notebook executed as of a period (make quarter) carries the cell run_notebooks injects.
+INJECTED_AS_OF = re.compile(r"^AS_OF = '([^']*)'$", re.M)
+# A part whose rows the data does not hold as of that period stops with this error (helpers.select).
+NOT_IN_DATA = "NotInData"
+
+
+def as_of_of(nb: nbformat.NotebookNode) -> str | None:
+    """The period a notebook was executed as of (the injected parameters cell), or None."""
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            found = INJECTED_AS_OF.search(_text(cell.source))
+            if found:
+                return found.group(1)
+    return None
+
+
 def headline(nb: nbformat.NotebookNode, name: str) -> str:
-    """The first bullet printed by the code under '## Key findings' (Markdown, as the notebook printed it)."""
+    """The first bullet printed by the code under '## Key findings' (Markdown, as the notebook printed
+    it), or, in a notebook run as of an earlier period, the note saying which rows it lacked."""
     cells = nb.cells
     starts = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and KEY_FINDINGS in [line.strip() for line in _text(c.source).splitlines()]]
     if not starts:
@@ -79,6 +96,8 @@ def headline(nb: nbformat.NotebookNode, name: str) -> str:
         if cell.cell_type != "code":
             continue
         for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and out.get("ename") == NOT_IN_DATA:
+                return _text(out.get("traceback", [""])[0]) or f"Not in the data as viewed: {out.get('evalue', '')}."
             data = out.get("data", {})
             text = _text(data.get("text/markdown") or data.get("text/plain") or (out.get("text") if out.get("output_type") == "stream" else ""))
             for line in text.splitlines():
@@ -157,6 +176,7 @@ def render(notebooks: list[Path], out: Path) -> list[Card]:
     exporter = page_exporter()
     (out / "img").mkdir(parents=True)
     rendered: dict[str, Card] = {}
+    periods: set[str | None] = set()
     for path in notebooks:
         name = path.name
         row = by_notebook[name]
@@ -164,6 +184,8 @@ def render(notebooks: list[Path], out: Path) -> list[Card]:
             nb = nbformat.read(path, as_version=4)
         except Exception as exc:  # nbformat raises several kinds for a broken file
             raise SiteError(f"{path}: not a readable notebook ({exc})") from exc
+        as_of = as_of_of(nb)
+        periods.add(as_of)
         stem = path.stem
         card = dict(section=row.id, number=number_of[name], title=row.title, notebook=name, page=f"{stem}.html", headline_html=markdown2html(headline(nb, name)).strip())
         chart = first_chart(nb)
@@ -172,18 +194,23 @@ def render(notebooks: list[Path], out: Path) -> list[Card]:
             width, height = png_size(data)
             (out / "img" / f"{stem}.png").write_bytes(data)
             card.update(thumbnail=f"img/{stem}.png", thumbnail_alt=alt, thumbnail_width=width, thumbnail_height=height)
-        resources = {"metadata": {"name": f"{row.title} · {title}"}, "house_css": house_css, "pack_title": title, "notebook_file": name}
+        page_title = f"{row.title} · {title}" + (f" · as of {as_of}" if as_of else "")
+        resources = {"metadata": {"name": page_title}, "house_css": house_css, "pack_title": title, "notebook_file": name, "as_of": as_of}
         html, _ = exporter.from_notebook_node(nb, resources=resources)
         check_offline(html, name)
         (out / card["page"]).write_text(html, encoding="utf-8")
         rendered[name] = Card(**card)
 
+    if len(periods) > 1:
+        shown = ", ".join(sorted(p or "every row" for p in periods))
+        raise SiteError(f"the notebooks were executed as of different periods ({shown}): render one period per site")
+    (as_of,) = periods or {None}
     cards = [
         rendered.get(row.notebook) or Card(section=row.id, number=number_of[row.notebook], title=row.title, notebook=row.notebook)
         for row in sections.itertuples(index=False)
     ]
     env = Environment(loader=FileSystemLoader(templates_dir() / "pack_site"), autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
-    index = env.get_template("home.html.j2").render(title=title, description=descriptor.get("description", ""), cards=cards, house_css=house_css)
+    index = env.get_template("home.html.j2").render(title=title, description=descriptor.get("description", ""), cards=cards, house_css=house_css, as_of=as_of)
     check_offline(index, "index.html")
     (out / "index.html").write_text(index, encoding="utf-8")
     return cards

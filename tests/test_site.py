@@ -276,3 +276,45 @@ def test_notebook_page_in_the_browser(site, browser, notebook):
         assert visit.overflow(width=PHONE) <= 0, "the page scrolls sideways on a phone"
     finally:
         visit.close()
+
+
+# --- a report made as of an earlier period (make quarter) ------------------------------------------
+
+
+def as_of_copy(path: Path, folder: Path, as_of: str, missing: str | None = None) -> Path:
+    """A committed notebook as run_notebooks writes it for --as-of: the injected parameters cell,
+    and, given `missing`, its key findings stopped by NotInData with that text."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    injected = {"cell_type": "code", "execution_count": None, "id": "injected", "metadata": {"tags": ["injected-parameters"]},
+                "outputs": [], "source": f"# Parameters injected for this run\nAS_OF = {as_of!r}"}
+    at = next(i for i, c in enumerate(nb["cells"]) if "parameters" in c["metadata"].get("tags", []))
+    nb["cells"].insert(at + 1, injected)
+    if missing:
+        start = next(i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "markdown" and "## Key findings" in "".join(c["source"]))
+        findings = next(c for c in nb["cells"][start + 1 :] if c["cell_type"] == "code")
+        note = f"Not in the data as viewed: {missing}. This part shows once data/ holds it (or at a later AS_OF)."
+        findings["outputs"] = [{"output_type": "error", "ename": "NotInData", "evalue": missing, "traceback": [note]}]
+    target = folder / path.name
+    target.write_text(json.dumps(nb), encoding="utf-8")
+    return target
+
+
+def test_a_report_as_of_an_earlier_period_says_so_and_shows_missing_parts_as_notes(builder, tmp_path):
+    first = as_of_copy(NOTEBOOKS[0], tmp_path, "2025Q3", missing="no figure of tariff_rate")
+    second = as_of_copy(NOTEBOOKS[1], tmp_path, "2025Q3")
+    out = tmp_path / "site"
+    assert builder.main(["--out", str(out), str(first), str(second)]) == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "As of 2025Q3." in index and "make quarter Q=2025Q3" in index and "committed notebooks" not in index
+    assert "Not in the data as viewed: no figure of tariff_rate." in index, "the card says which rows were missing"
+    assert first_bullet(NOTEBOOKS[1]).split("**")[0][:40] in index, "a notebook with its findings keeps its headline"
+    page = (out / first.with_suffix(".html").name).read_text(encoding="utf-8")
+    assert 'class="pack-as-of"' in page and "executed as of 2025Q3" in page
+    assert '<div class="pack-not-in-data' in page and "no figure of tariff_rate" in page
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in page, "a missing part is a note, not an error box"
+
+
+def test_a_site_of_notebooks_run_as_of_different_periods_is_refused(builder, tmp_path, capsys):
+    first = as_of_copy(NOTEBOOKS[0], tmp_path, "2025Q3")
+    assert builder.main(["--out", str(tmp_path / "site"), str(first), str(NOTEBOOKS[1])]) == 1
+    assert "executed as of different periods (2025Q3, every row)" in capsys.readouterr().err
