@@ -66,3 +66,67 @@ def test_invalid_periods(bad):
 @pytest.mark.parametrize(("period", "following"), [("2025", "2026"), ("2025Q4", "2026Q1"), ("2025Q2", "2025Q3"), ("2025-12", "2026-01"), ("2025-12-12", "2026-12-12")])
 def test_next_period(period, following):
     assert next_period(period) == following
+
+
+# --- words about a change, decided by the figures ------------------------------------------------
+
+from helpers import wording  # noqa: E402
+
+
+def fig(qualifier="exact", value=math.nan, low=math.nan, high=math.nan, unit="percent", id=None):
+    row = {"qualifier": qualifier, "value": value, "value_low": low, "value_high": high, "unit": unit, "decimals": 1}
+    return {**row, "id": id} if id else row
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "towards"),
+    [
+        (fig(value=17.1), fig(value=8.8), "down"),
+        (fig(value=0.84), fig("approx", 1.12), "up"),
+        (fig("more_than", low=35), fig(value=10.6), "down"),  # more than 35 to 10.6: certainly lower
+        (fig("more_than", low=40), fig("more_than", low=80), None),  # either could be the larger
+        (fig("range", low=7, high=10), fig("range", low=3, high=5), "down"),
+        (fig("range", low=3, high=5), fig("range", low=5, high=7), None),  # they share 5
+        (fig(value=40), fig("more_than", low=40), "up"),  # more than 40 is above exactly 40
+        (fig(value=40), fig("at_least", low=40), None),  # at least 40 may be 40
+        (fig("less_than", high=10), fig(value=10), "up"),
+        (fig(value=5), fig(value=5), "same"),
+    ],
+)
+def test_direction_is_decided_by_the_figures_as_stated(before, after, towards):
+    assert wording.direction(before, after) == towards
+
+
+def test_change_words():
+    assert wording.change(fig(value=17.1), fig(value=8.8)) == "fell from 17.1% to 8.8%"
+    assert wording.change(fig("more_than", low=40, unit="count"), fig("more_than", low=80, unit="count"), up="grew") == "went from more than 40 to more than 80"
+    assert wording.change(fig(value=5.0), fig(value=5.0)) == "stayed at 5.0%"
+    only = fig(value=17.1, id="a")
+    assert wording.change(only, dict(only)) == "was 17.1%", "one figure so far: no change to speak of"
+
+
+@pytest.mark.parametrize(
+    ("change", "towards", "shown"),
+    [(fig(value=-31.0), "down", "31.0%"), (fig("approx", -31.0), "down", "about 31%"), (fig(value=40.0), "up", "40.0%"),
+     (fig("range", low=-10, high=-5), "down", "5–10%"), (fig("more_than", low=-50), None, "more than -50%"), (fig(value=0.0), "same", "0.0%")],
+)
+def test_a_stated_change_has_a_sign_and_a_size(change, towards, shown):
+    assert wording.sign(change) == towards
+    assert wording.magnitude(change) == shown
+
+
+def test_growth_words():
+    assert wording.growth(fig("approx", 30.0)) == "grew about 30%"
+    assert wording.growth(fig(value=-5.0)) == "shrank 5.0%"
+    assert wording.growth(fig("more_than", low=-50)) == "changed by more than -50%"
+    assert wording.growth(fig("more_than", low=100)) == "grew more than 100%"
+
+
+def test_multiple_and_grouped_change_words():
+    assert wording.multiple(fig(value=2.7, unit="multiple")) == "grew to 2.7x"
+    assert wording.multiple(fig("more_than", low=2, unit="multiple")) == "grew to more than 2x"
+    assert wording.multiple(fig(value=0.8, unit="multiple")) == "shrank to 0.8x"
+    rows = pd.DataFrame([{**fig(value=20.0), "market_name": "France"}, {**fig(value=40.0), "market_name": "Italy"}])
+    assert wording.verbs_by(rows, "raised", "cut") == "raised it by 20.0% in France and 40.0% in Italy"
+    rows.loc[1, "value"] = -5.0
+    assert wording.verbs_by(rows, "raised", "cut") == "raised it by 20.0% in France and cut it by 5.0% in Italy"

@@ -1,0 +1,107 @@
+"""Words about a change ('fell', 'rose', 'cut') decided by the figures as stated, never typed.
+
+A title that says "fell" must still be true after a new quarter's rows are added, so the verb is
+chosen from the rows: a figure is read as the interval the source allows (a point, a bound's
+half-line, a range), and a change has a direction only when the two intervals cannot overlap.
+"more than 40" to "more than 80" has none (either could be the larger), so it 'went from' one to
+the other.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from helpers.formatting import format_observation
+
+UP, DOWN, SAME = "up", "down", "same"
+
+
+def _interval(row: pd.Series | dict) -> tuple[float, bool, float, bool]:
+    """(low, low is excluded, high, high is excluded): where the true value may lie."""
+    q = row["qualifier"]
+    if q in ("exact", "approx"):
+        return float(row["value"]), False, float(row["value"]), False
+    if q in ("at_least", "more_than"):
+        return float(row["value_low"]), q == "more_than", math.inf, True
+    if q in ("at_most", "less_than", "nearly"):
+        return -math.inf, True, float(row["value_high"]), q == "less_than"
+    if q == "range":
+        return float(row["value_low"]), False, float(row["value_high"]), False
+    raise ValueError(f"no interval for qualifier {q!r}")
+
+
+def _above(a: tuple[float, bool, float, bool], b: tuple[float, bool, float, bool]) -> bool:
+    """Whether every value `a` allows is above every value `b` allows."""
+    a_low, a_open, _, _ = a
+    _, _, b_high, b_open = b
+    return a_low > b_high or (a_low == b_high and (a_open or b_open))
+
+
+def direction(before: pd.Series | dict, after: pd.Series | dict) -> str | None:
+    """UP or DOWN when the stated figures decide it, SAME for two equal points, else None."""
+    a, b = _interval(before), _interval(after)
+    if _above(b, a):
+        return UP
+    if _above(a, b):
+        return DOWN
+    if a[0] == a[2] == b[0] == b[2]:
+        return SAME
+    return None
+
+
+def sign(change: pd.Series | dict) -> str | None:
+    """The direction of a stated change (a growth rate, a percentage change) against zero."""
+    zero = {"qualifier": "exact", "value": 0.0}
+    return direction(zero, change)
+
+
+def word(towards: str | None, up: str, down: str, other: str) -> str:
+    return {UP: up, DOWN: down}.get(towards, other)
+
+
+def change(before: pd.Series | dict, after: pd.Series | dict, up: str = "rose", down: str = "fell", other: str = "went") -> str:
+    """'fell from 17.1% to 8.8%', 'rose from ...', 'went from more than 40 to more than 80',
+    'stayed at 5%'; 'was 17.1%' when both are the same row (one figure so far)."""
+    if before is after or ("id" in before and "id" in after and before["id"] == after["id"]):
+        return f"was {format_observation(after)}"
+    towards = direction(before, after)
+    if towards == SAME:
+        return f"stayed at {format_observation(after)}"
+    return f"{word(towards, up, down, other)} from {format_observation(before)} to {format_observation(after)}"
+
+
+def magnitude(change: pd.Series | dict) -> str:
+    """A stated change without its sign, for a sentence whose verb says the direction ('cut by 31%').
+    Only a point or a range of one sign loses its sign; anything else is shown as stated."""
+    towards = sign(change)
+    q = change["qualifier"]
+    if towards in (UP, DOWN) and q in ("exact", "approx", "range"):
+        flipped = {**dict(change), "value": abs(change["value"]) if q != "range" else math.nan}
+        if q == "range":
+            low, high = sorted((abs(change["value_low"]), abs(change["value_high"])))
+            flipped.update(value_low=low, value_high=high)
+        return format_observation(flipped)
+    return format_observation(change)
+
+
+def growth(rate: pd.Series | dict, up: str = "grew", down: str = "shrank", other: str = "changed by") -> str:
+    """'grew 30%', 'shrank 5%', or 'changed by more than -50%' for a stated growth rate."""
+    return f"{word(sign(rate), up, down, other)} {magnitude(rate)}"
+
+
+def multiple(times: pd.Series | dict, up: str = "grew to", down: str = "shrank to", other: str = "went to") -> str:
+    """'grew to 2.7x' for a stated multiple of an earlier level: above 1x it grew, below it shrank."""
+    once = {"qualifier": "exact", "value": 1.0}
+    return f"{word(direction(once, times), up, down, other)} {format_observation(times)}"
+
+
+def verbs_by(changes: pd.DataFrame, up: str, down: str, other: str = "changed") -> str:
+    """'raised it by 20% in France and 40% in the United Kingdom': one verb when the stated changes
+    share a direction, else a verb for each ('raised it by 20% in France and cut it by 5% in ...')."""
+    verbs = [word(sign(r), up, down, other) for _, r in changes.iterrows()]
+    places = [f"{magnitude(r)} in {r['market_name']}" for _, r in changes.iterrows()]
+    if len(set(verbs)) == 1:
+        return f"{verbs[0]} it by " + " and ".join(places)
+    return " and ".join(f"{v} it by {p}" for v, p in zip(verbs, places))
