@@ -49,6 +49,7 @@ def normalise(nb: nbformat.NotebookNode) -> None:
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
+DIED_STARTING = "Kernel died before replying to kernel_info"
 # Raised by helpers.select when a cell needs rows the data does not hold as of the period viewed.
 MISSING_AS_OF = "NotInData"
 
@@ -83,19 +84,28 @@ def execute(path: str, as_of: str | None) -> tuple[str, nbformat.NotebookNode | 
     if as_of:
         inject_parameters(nb, as_of)
     nb.metadata.pop("path", None)
-    client = NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        record_timing=False,
-        allow_error_names=[MISSING_AS_OF] if as_of else [],
-        # The kernel's own log only: it warns on every start that TCP on 127.0.0.1 is unencrypted.
-        # Warnings raised by a cell's code still reach the cell's output.
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        resources={"metadata": {"path": str(Path(path).parent.resolve())}},
-    )
+    def client() -> NotebookClient:
+        return NotebookClient(
+            nb,
+            timeout=600,
+            kernel_name="python3",
+            record_timing=False,
+            allow_error_names=[MISSING_AS_OF] if as_of else [],
+            # The kernel's own log only: it warns on every start that TCP on 127.0.0.1 is unencrypted.
+            # Warnings raised by a cell's code still reach the cell's output.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            resources={"metadata": {"path": str(Path(path).parent.resolve())}},
+        )
+
     try:
-        client.execute()
+        try:
+            client().execute()
+        except RuntimeError as exc:
+            # Kernels started side by side can, rarely, pick the same free port; the loser dies
+            # before any cell runs (see tests/kernel_start.py). Start it once more.
+            if DIED_STARTING not in str(exc):
+                raise
+            client().execute()
     except CellExecutionError as exc:
         # Name the cell and its first line, without the traceback's terminal colours.
         # Execution stopped at the last cell that holds an error (earlier ones may be allowed notes).
