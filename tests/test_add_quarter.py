@@ -10,7 +10,6 @@ the run with the file, line and column, before anything is written.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from helpers import data
 from helpers.formatting import format_observation
 from helpers.periods import period_bounds
 from helpers.watch import SERIES, next_period
-from tests.conftest import ROOT, read_rows, write_rows
+from tests.conftest import ROOT, load_script, read_rows, write_rows
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 MAX_NOTEBOOKS, MAX_SERIES = 1, 3  # each notebook run costs a kernel: one is enough to prove the path
@@ -132,10 +131,7 @@ def test_new_quarter_rows_show_in_tables_and_charts(data_copy, tmp_path):
 def load_runner():
     """scripts/run_notebooks.py as a module, to call its main() in this process (no kernel is started
     when the data is invalid, so a subprocess would only add an interpreter start)."""
-    spec = importlib.util.spec_from_file_location("run_notebooks", ROOT / "scripts" / "run_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("run_notebooks")
 
 
 def test_a_bad_row_stops_the_run_before_anything_is_written(data_copy, tmp_path, capsys):

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 
 from helpers.data import load_package
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, load_script
 
 
 def load_bench():
-    spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench")
 
 
 def test_synthetic_observations_are_valid_and_keep_the_real_rows(tmp_path):

@@ -8,7 +8,6 @@ of each kind: same tables, same messages, each naming its file, line and column.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pandas as pd
 import pytest
 
 from helpers import data
-from tests.conftest import DATA, ROOT, read_rows, write_rows
+from tests.conftest import DATA, load_script, read_rows, write_rows
 
 ROWS = 2_000  # above data._PER_VALUE_ROWS, so the fast paths are taken
 
@@ -45,9 +44,7 @@ def load_both(directory, monkeypatch):
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("bench")
     target = tmp_path_factory.mktemp("big") / "data"
     shutil.copytree(DATA, target)
     bench.synthetic_observations(DATA / "observations.csv", target / "observations.csv", rows=ROWS)

@@ -11,7 +11,7 @@ import pytest
 
 from helpers import data, quarter
 from helpers.watch import next_period
-from tests.conftest import ROOT, read_rows, write_rows
+from tests.conftest import ROOT, load_script, read_rows, write_rows
 
 
 @pytest.mark.parametrize("good", ["2026Q1", "2025Q4", " 2027Q3 "])
@@ -117,11 +117,7 @@ def test_with_every_row_viewed_a_missing_row_fails_the_run(tmp_path):
     """Without --as-of the data must answer every cell: NotInData is an error like any other.
     The runner's own execute() is called here (its main() runs it in a process pool), on a
     notebook whose one cell needs a row that is not there."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("run_notebooks", ROOT / "scripts" / "run_notebooks.py")
-    runner = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(runner)
+    runner = load_script("run_notebooks")
     nb = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell("AS_OF = None")
     params.metadata["tags"] = ["parameters"]

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_script
 
 CHROMIUM = Path(os.environ.get("PACK_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -68,14 +68,7 @@ def builder():
     """The build script imported, for the builds that follow the first: it saves starting Python
     and importing nbconvert again for each (over a second apiece), and a build in this process
     matching the one above also shows the output does not depend on the process (hash seeds)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
-    module = importlib.util.module_from_spec(spec)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setitem(sys.modules, "build_site", module)  # dataclasses look their module up there
-        spec.loader.exec_module(module)
-        yield module
+    return load_script("build_site")
 
 
 # --- the build, without a browser -----------------------------------------------------------
