@@ -123,13 +123,16 @@ def _encode(value: str) -> str:
 
 def synthetic_observations(source: Path, target: Path, rows: int, seed: int = 2026) -> None:
     """The real rows, then synthetic rows up to `rows`: every column drawn from the real rows'
-    values, keeping together the columns that validation relates (section with its locator, the
-    qualifier with the value columns it fills), each with a unique id. The result is valid."""
+    values, keeping together the columns that validation relates (section with its locator and
+    source, the qualifier with the value columns it fills), each with a unique id. The result is
+    valid whenever the real rows are."""
     with source.open(newline="", encoding="utf-8") as f:
         table = list(csv.reader(f))
     header, real = table[0], table[1:]
     col = {name: i for i, name in enumerate(header)}
-    groups = [["section", "locator"], ["value", "value_low", "value_high", "qualifier"]]
+    # A locator belongs to its source as much as to its section: an article paragraph never lands
+    # on a company release, nor a release's "Highlights" on the article.
+    groups = [["section", "locator", "source_id"], ["value", "value_low", "value_high", "qualifier"]]
     grouped = {c for g in groups for c in g}
     groups += [[c] for c in header if c not in grouped and c != "id"]
     # Each group's distinct combinations, CSV-encoded once.

@@ -40,3 +40,24 @@ def test_floor_notebooks_only_import(tmp_path):
         lines = [line for line in "".join(cell["source"]).splitlines() if line]
         assert all(line.startswith("import ") for line in lines), lines
         assert {line.split()[1].split(".")[0] for line in lines} == {"pandas", "seaborn", "matplotlib", "helpers"}
+
+
+def test_synthetic_rows_stay_valid_with_a_figure_from_another_publication(tmp_path):
+    """UPDATING.md's worked example (a CPM from a research firm, cited at 'Table 2') added to the
+    real rows: the generator keeps each locator with its own source, so the synthetic rows never
+    put 'Table 2' on an article source, nor an article paragraph on the firm's report."""
+    bench = load_bench()
+    source_dir = tmp_path / "with-new-row"
+    shutil.copytree(DATA, source_dir)
+    with (source_dir / "sources.csv").open("a", encoding="utf-8") as f:
+        f.write("acme-ads-report-2026q1,Acme Research,US social advertising prices Q1 2026,2026-04-15,,third_party_research,,2026-04-20\n")
+    with (source_dir / "observations.csv").open("a", encoding="utf-8") as f:
+        f.write("s1-instagram-cpm-us-2026q1,S1,instagram,USA,,ad_cpm,2026Q1,10.92,,,exact,actual,acme-ads-report-2026q1,Table 2,US feed ads.\n")
+    load_package(source_dir)  # the hand-added row itself is valid
+    target = tmp_path / "data"
+    shutil.copytree(source_dir, target)
+    bench.synthetic_observations(source_dir / "observations.csv", target / "observations.csv", rows=5_000)
+    pkg = load_package(target)
+    acme = pkg.observations[pkg.observations["source_id"] == "acme-ads-report-2026q1"]
+    assert len(acme) > 1 and set(acme["locator"]) == {"Table 2"}
+    assert "Table 2" not in set(pkg.observations.loc[pkg.observations["source_id"] != "acme-ads-report-2026q1", "locator"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -182,3 +183,25 @@ def test_rows_from_another_publication_cite_its_own_place(data_copy):
     message = problems_of(data_copy)
     assert_names(message, "observations.csv", line, "locator")
     assert "article paragraphs" in message
+
+
+def test_release_read_through_another_article_cites_its_own_place(data_copy):
+    """Only the analysed article (datapackage.json's "article") forces paragraph locators: a
+    company release read through a news site's verbatim copy, itself of kind 'article', cites the
+    release's own place."""
+    with (data_copy / "sources.csv").open("a", encoding="utf-8") as f:
+        f.write("news-portal-copy,A news portal,Copy of a results release,2026-02-05,https://news.example/release,article,,2026-11-30\n")
+        f.write("acme-q4-release,Acme Inc.,Acme Reports Fourth Quarter Results,2026-02-05,,company_release,news-portal-copy,2026-11-30\n")
+    with (data_copy / "observations.csv").open("a", encoding="utf-8") as f:
+        f.write("s2-acme-growth-2025q4,S2,amazon,WLD,,ecom_business_growth,2025Q4,12,,,exact,actual,acme-q4-release,Highlights,A test row.\n")
+    load_package(data_copy)
+    # ...while a figure read in the analysed article still must cite its paragraphs.
+    line = set_cell(data_copy / "observations.csv", ROW, "locator", "Highlights")
+    assert_names(problems_of(data_copy), "observations.csv", line, "locator")
+
+
+def test_the_analysed_article_is_declared(data_copy):
+    descriptor = json.loads((data_copy / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor.pop("article")
+    (data_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert '"article"' in problems_of(data_copy)

@@ -107,7 +107,8 @@ def _run_checks(section: str | None, as_of: str | None) -> pd.DataFrame:
     rows = []
     # The checks test the article's claims, so they read the rows the article gave: a later
     # quarter added from another publication moves the charts and tables, not the verdicts.
-    from_article = data.article_sources(data.load_package().sources)
+    package = data.load_package()
+    from_article = data.article_sources(package.sources, package.article)
     for sec in sections:
         obs = data.observations(section=sec, as_of=as_of)
         obs = obs[obs["source_id"].isin(from_article)]

@@ -81,6 +81,10 @@ class Package:
     corrections: pd.DataFrame
     sections: pd.DataFrame
     data_dir: Path = field(compare=False)
+    # The source id of the article the pack analyses (datapackage.json's "article"): rows read in
+    # it cite its paragraphs, and the claim checks read its rows. Any other source, an article
+    # included, is another publication with places of its own.
+    article: str = ""
 
 
 def data_dir() -> Path:
@@ -103,8 +107,11 @@ def _load_package(directory: Path, _stamp: tuple) -> Package:
         raise DataValidationError([Problem(str(descriptor_path), None, None, None, "a datapackage.json describing the data")])
     descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in descriptor["resources"]}
+    article = descriptor.get("article", "")
 
     problems: list[Problem] = []
+    if not article:
+        problems.append(Problem("data/datapackage.json", None, "article", None, 'a top-level "article": the id in sources.csv of the article the pack analyses'))
     tables: dict[str, pd.DataFrame] = {}
     distinct: dict[str, _Distinct] = {}
     for name, resource in resources.items():
@@ -127,13 +134,13 @@ def _load_package(directory: Path, _stamp: tuple) -> Package:
     if tables.get("sections") is not None:
         for name in ("observations", "events"):
             if tables.get(name) is not None:
-                problems += _check_locators(f"data/{resources[name]['path']}", distinct[name], tables["sections"], tables.get("sources"))
+                problems += _check_locators(f"data/{resources[name]['path']}", distinct[name], tables["sections"], tables.get("sources"), article)
     if problems:
         # One message per cell, the first found: a value that is not a number is not reported
         # again as a missing figure, nor a malformed period again as an impossible one.
         unique = {(p.file, p.line, p.column): p for p in reversed(problems)}
         raise DataValidationError([p for p in problems if unique[(p.file, p.line, p.column)] is p])
-    return Package(data_dir=directory, **{name: tables[name] for name in Package.__dataclass_fields__ if name != "data_dir"})
+    return Package(data_dir=directory, article=article, **{name: tables[name] for name in Package.__dataclass_fields__ if name not in ("data_dir", "article")})
 
 
 # --- reading one CSV -------------------------------------------------------------------------
@@ -421,17 +428,17 @@ def _check_periods(fname: str, distinct: _Distinct, column: str) -> list[Problem
 ARTICLE_LOCATOR = re.compile(r"P\d{2}(;P\d{2})*")
 
 
-def article_sources(sources: pd.DataFrame) -> set[str]:
-    """Sources read in an article: the article itself, and what it reports second-hand (via)."""
-    articles = set(sources.loc[sources["kind"] == "article", "id"])
-    return articles | set(sources.loc[sources["via"].isin(articles), "id"])
+def article_sources(sources: pd.DataFrame, article: str) -> set[str]:
+    """Sources read in the analysed article: the article itself, and what it reports second-hand
+    (via). Another article, or a company release read through a republication, is not among them."""
+    return {article} | set(sources.loc[sources["via"] == article, "id"])
 
 
-def _check_locators(fname: str, distinct: _Distinct, sections: pd.DataFrame, sources: pd.DataFrame | None) -> list[Problem]:
+def _check_locators(fname: str, distinct: _Distinct, sections: pd.DataFrame, sources: pd.DataFrame | None, article: str) -> list[Problem]:
     """A figure read in the article cites paragraphs of its own section (S3 spans P19..P31, say);
     a figure from another publication cites that publication's own place (a table, a page)."""
     spans = sections.set_index("id")
-    article = article_sources(sources) if sources is not None else set()
+    article = article_sources(sources, article) if sources is not None else set()
     df = distinct.df
     # Each distinct (section, locator, source) triple is judged once; its rows share the verdict.
     sections_of, locators_of, sources_of = distinct.values("section"), distinct.values("locator"), distinct.values("source_id")
