@@ -155,3 +155,35 @@ def test_a_bad_row_stops_the_run_before_anything_is_written(data_copy, tmp_path,
     assert "no notebook was executed or written" in err
     assert not out.exists(), "nothing may be written when the data is invalid"
     assert before == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in NOTEBOOKS}
+
+
+def test_next_quarter_of_every_quarterly_series_reaches_a_chart(data_copy, tmp_path):
+    """Carrying the pack forward as an analyst does: one new publication (not the article, citing
+    its own place), the next quarter of every quarterly series in the data, validation, then the
+    notebooks of those sections as of that quarter. Every new row must reach a chart's data."""
+    obs = data.observations()
+    quarterly = obs[obs["period_kind"] == "quarter"]
+    latest = quarterly.sort_values(["end", "id"], kind="stable").groupby(SERIES, sort=False, dropna=False).tail(1)
+    quarter = quarter_after_latest(obs)
+    with (data_copy / "sources.csv").open("a", encoding="utf-8") as f:
+        f.write("test-next-quarter-releases,A results service,Next quarter's results of every company,,https://results.example/next,company_release,,2026-12-01\n")
+    path = data_copy / "observations.csv"
+    rows = read_rows(path)
+    header, by_id = rows[0], {r[0]: r for r in rows[1:]}
+    added = []
+    for n, (_, row) in enumerate(latest.iterrows()):
+        new = dict(zip(header, new_row(by_id[row["id"]], header, row, quarter, n)))
+        new.update(source_id="test-next-quarter-releases", locator=f"Highlights, line {n + 1}")
+        added.append([new[h] for h in header])
+    write_rows(path, rows + added)
+    data.load_package(data_copy)  # valid, or the message names file, line and column
+
+    sections = sorted(set(latest["section"]))
+    notebook_of = data.load_package().sections.set_index("id")["notebook"]
+    notebooks = [ROOT / "notebooks" / notebook_of[s] for s in sections]
+    result = run_pack(tmp_path / "out", quarter, notebooks)
+    assert result.returncode == 0, result.stderr[-3000:]
+    charted = "\n".join(t for nb in notebooks for t in text_outputs(tmp_path / "out" / nb.name) if t.startswith("Chart data:"))
+    missing = [(r[0], dict(zip(header, r))["metric"]) for r in added if r[0] not in charted]
+    assert not missing, f"new rows in no chart's data: {missing}"
+    assert len(added) >= 20  # the companies' series, not only the article's

@@ -130,3 +130,15 @@ def test_multiple_and_grouped_change_words():
     assert wording.verbs_by(rows, "raised", "cut") == "raised it by 20.0% in France and 40.0% in Italy"
     rows.loc[1, "value"] = -5.0
     assert wording.verbs_by(rows, "raised", "cut") == "raised it by 20.0% in France and cut it by 5.0% in Italy"
+
+
+def test_a_stated_figure_keeps_the_precision_it_was_printed_with():
+    from helpers.formatting import format_observation
+
+    whole = {"unit": "percent", "decimals": 0, "qualifier": "exact", "status": "actual"}
+    assert format_observation({**whole, "value": 13.0}) == "13%"
+    assert format_observation({**whole, "value": 17.5}) == "17.5%"  # never rounded to 18%
+    assert format_observation({**whole, "value": 17.5, "status": "implied"}) == "18%"  # computed: the metric's decimals
+    money = {"unit": "cny", "decimals": 0, "qualifier": "exact", "status": "actual"}
+    assert format_observation({**money, "value": 52280700000.0}) == "¥52.3 billion"  # one decimal more at most
+    assert format_observation({**money, "value": 880000000.0}) == "¥880 million"

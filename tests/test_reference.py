@@ -27,7 +27,7 @@ monthly = reference.cpi_u_monthly()
 yoy = reference.cpi_yoy()
 rate = reference.rate_on("2025-09-27")
 avg = reference.period_average_rate("2025Q1/2025Q3")
-table = reference.yuan_in_usd(data.observations())
+table = reference.yuan_in_usd(data.observations(section="S4"))
 print(json.dumps({
     "months": len(monthly),
     "latest": f"{monthly['date'].max():%Y-%m}",
@@ -225,7 +225,10 @@ def test_period_average_is_the_mean_of_the_working_days():
 
 
 def test_yuan_figures_in_usd_on_the_real_data():
-    table = reference.yuan_in_usd(data.observations()).set_index("id")
+    # Every yuan figure of the pack converts, the companies' quarterly releases included.
+    whole = reference.yuan_in_usd(data.observations())
+    assert len(whole) == int((data.observations()["unit"] == "cny").sum())
+    table = reference.yuan_in_usd(data.observations(section="S4")).set_index("id")
     assert set(table.index) == {"s4-wook-revenue-2025q1-q3", "s4-wook-adj-net-profit-2025q1-q3", "s4-insta360-market-cap-peak"}
     wook = table.loc["s4-wook-revenue-2025q1-q3"]
     avg = reference.period_average_rate("2025Q1/2025Q3")

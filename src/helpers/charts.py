@@ -17,8 +17,10 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import StrMethodFormatter
 import numpy as np
 import pandas as pd
+import seaborn as sns
 
 from helpers.formatting import format_observation, point_value
+from helpers.periods import period_bounds
 from helpers.select import NotInData
 from helpers.style import NEUTRAL, colour_for, finish
 
@@ -64,7 +66,8 @@ def _show(fig: plt.Figure, show: bool) -> None:
 
 def _series_key(obs: pd.DataFrame, by: str | list[str]) -> pd.Series:
     cols = [by] if isinstance(by, str) else list(by)
-    return obs[cols].astype(str).agg(" · ".join, axis=1).str.replace(r"( · )+$", "", regex=True)
+    # Empty parts (a figure for the whole company has no segment) are left out, not joined.
+    return obs[cols].astype(str).apply(lambda r: " · ".join(v for v in r if v), axis=1) if len(obs) else pd.Series(dtype="str")
 
 
 def _colour_of(row: pd.Series, colour_by: str) -> str:
@@ -542,3 +545,143 @@ def series_with_marks(
     gaps = ", ".join(f"{m:%Y-%m}" for m in missing) or "none"
     summary = {"mark": series_label, "period": f"{calendar[0]:%Y-%m}/{calendar[-1]:%Y-%m}", "article": "", series_label: f"{line.notna().sum()} months; not published: {gaps}", "id": ""}
     return Chart(title, pd.DataFrame([summary, *table]), fig)
+
+
+def _quarter_axis(rows: pd.DataFrame) -> tuple[list[str], dict[str, int]]:
+    """Every quarter from the rows' first to their last, and each quarter's x."""
+    from helpers.series import quarter_span
+
+    quarters = quarter_span(rows)
+    return quarters, {q: i for i, q in enumerate(quarters)}
+
+
+def _quarter_ticks(ax, quarters: list[str]) -> None:
+    """A tick per quarter, labelled at each year's first quarter shown (and the very first)."""
+    labels = [q if (i == 0 or q.endswith("Q1")) else "" for i, q in enumerate(quarters)]
+    ax.set_xticks(range(len(quarters)), labels)
+    ax.set_xlim(-0.6, len(quarters) - 0.4)
+
+
+def _line_of(ax, rows: pd.DataFrame, x_of: dict[str, int], colour: str, marker: str) -> None:
+    """A series as a line that joins neighbouring quarters only: a missing quarter breaks it."""
+    rows = rows.sort_values("start", kind="stable")
+    xs = rows["period"].map(x_of).to_numpy(dtype=float)
+    ys = rows.apply(point_value, axis=1).to_numpy(dtype=float)
+    for i in range(len(rows) - 1):
+        if xs[i + 1] - xs[i] == 1:
+            ax.plot(xs[i : i + 2], ys[i : i + 2], color=colour, lw=2, zorder=2)
+    for x, y, (_, row) in zip(xs, ys, rows.iterrows()):
+        hollow = row["qualifier"] not in ("exact", "approx") or row["status"] in HOLLOW_STATUS
+        ax.plot([x], [y], marker=marker, ms=5, mec=colour, mew=1.5, mfc="white" if hollow else colour, ls="none", zorder=3)
+
+
+def lines(
+    obs: pd.DataFrame,
+    title: str,
+    subtitle: str,
+    series: str | list[str] = "entity_label",
+    colour_by: str = "entity",
+    reference: pd.DataFrame | None = None,
+    note: str | None = None,
+    show: bool = True,
+) -> Chart:
+    """Quarterly series as lines over every quarter from the first to the last: a quarter a series
+    lacks breaks its line, never bridged. Each line is labelled at its latest point with that figure.
+    `reference` rows (another period kind, such as a year's global growth) are drawn as dotted
+    horizontal lines across the quarters of their year, labelled with their figure. All rows share
+    one unit."""
+    _drawable(obs, title)
+    _one_unit(obs if reference is None else pd.concat([obs, reference]), "lines")
+    obs = obs.sort_values(["start", "id"], kind="stable")
+    quarters, x_of = _quarter_axis(obs)
+    fig, ax = plt.subplots(figsize=(9.0, 5.0))
+    label = _series_key(obs, series)
+    for n, (name, rows) in enumerate(obs.groupby(label, sort=True)):
+        colour = _colour_of(rows.iloc[0], colour_by)
+        _line_of(ax, rows, x_of, colour, MARKERS[n % len(MARKERS)])
+        last = rows.iloc[-1]
+        ax.annotate(f"{name}: {_mark_text(last)}", (x_of[last["period"]], point_value(last)), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8.5, color=colour)
+    refs = reference if reference is not None else obs.iloc[0:0]
+    for _, row in refs.iterrows():
+        inside = [x_of[q] for q in quarters if row["start"] <= period_bounds(q)[0] <= row["end"]]
+        first, last = (inside[0], inside[-1]) if inside else (0, len(quarters) - 1)
+        ax.plot([first - 0.4, last + 0.4], [point_value(row)] * 2, color="#b00000", lw=1.2, ls=":", zorder=1)
+        ax.annotate(f"{row['entity_label']}, {row['period']}: {_mark_text(row)}", (first - 0.4, point_value(row)), xytext=(0, -11), textcoords="offset points", fontsize=8, color="#b00000")
+    _quarter_ticks(ax, quarters)
+    ax.set_xlim(-0.6, len(quarters) + 3.5)  # room for the labels at the lines' ends
+    ax.axhline(0, color="#888888", lw=0.8, zorder=1)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    footer = pd.concat([obs, refs])
+    finish(fig, title, subtitle, footer, note=note)
+    _fit(fig, 5.0, footer, left=0.08, note=bool(note))
+    _show(fig, show)
+    return Chart(title, _table_of(pd.concat([obs, refs]), pd.concat([label, _series_key(refs, series)])), fig)
+
+
+def panels(
+    obs: pd.DataFrame,
+    title: str,
+    subtitle: str,
+    panel: list[str] | None = None,
+    series: list[str] | None = None,
+    columns: int = 3,
+    show: bool = True,
+) -> Chart:
+    """Small multiples over quarters: a panel for each entity and metric unit (levels in dollars
+    apart from growth in percent), a line for each segment and metric inside it, on the shared
+    quarter axis of all the rows. Whatever quarterly series the rows hold is drawn; a missing
+    quarter breaks its line."""
+    _drawable(obs, title)
+    panel = panel or ["entity_label", "unit"]
+    series = series or ["segment", "metric_label"]
+    obs = obs.sort_values(["start", "id"], kind="stable")
+    quarters, x_of = _quarter_axis(obs)
+    keys = list(dict.fromkeys(zip(*(obs[c] for c in panel))))
+    rows_n = -(-len(keys) // columns)
+    height = 3.0 * rows_n + 2.2
+    fig, axes = plt.subplots(rows_n, columns, figsize=(11.0, height), sharex=True, squeeze=False)
+    palette = [c for c in sns.color_palette("colorblind").as_hex()]
+    label = _series_key(obs, series)
+    for ax, key in zip(axes.flat, keys):
+        inside = obs[np.logical_and.reduce([obs[c] == k for c, k in zip(panel, key)])]
+        for n, (name, rows) in enumerate(inside.groupby(label[inside.index], sort=True)):
+            _line_of(ax, rows, x_of, palette[n % len(palette)], MARKERS[n % len(MARKERS)])
+            turn = first_profit(rows)
+            if turn is not None:
+                ax.annotate("first profit", (x_of[turn["period"]], turn["value"]), xytext=(0, 12), textcoords="offset points", ha="center", fontsize=7.5, arrowprops=dict(arrowstyle="-", lw=0.8))
+            ax.plot([], [], color=palette[n % len(palette)], marker=MARKERS[n % len(MARKERS)], ms=4, label=textwrap.shorten(name, 38))
+        unit = inside["unit"].iat[0]
+        ax.set_title(textwrap.fill(f"{key[0]} ({UNIT_WORDS.get(unit, unit)})", 44), fontsize=9, loc="left", pad=4)
+        ax.legend(fontsize=6.5, frameon=False, loc="upper left", handlelength=1.2, borderaxespad=0.1)
+        ax.tick_params(labelsize=7.5)
+        if unit in ("usd", "cny"):
+            scale, word = _money_scale(inside)
+            ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _, s=scale, w=word: f"{v / s:,.0f} {w}"))
+        _quarter_ticks(ax, quarters)
+    for ax in list(axes.flat)[len(keys) :]:
+        ax.set_visible(False)
+    finish(fig, title, subtitle, obs)
+    _fit(fig, height, obs, left=0.08)
+    fig.subplots_adjust(hspace=0.55, wspace=0.3)
+    _show(fig, show)
+    return Chart(title, _table_of(obs, obs[panel[0]].astype(str) + " · " + label), fig)
+
+
+def first_profit(rows: pd.DataFrame) -> pd.Series | None:
+    """The first quarter of a money series (a profit measure) above zero after one at or below it."""
+    if rows["unit"].iat[0] not in ("usd", "cny") or not rows["metric"].str.contains("ebit|profit|income", regex=True).all():
+        return None
+    ordered = rows.sort_values("start", kind="stable")
+    below = (ordered["value"] <= 0).cummax()
+    after = ordered[below & (ordered["value"] > 0)]
+    return after.iloc[0] if len(after) else None
+
+
+UNIT_WORDS = {"usd": "US dollars", "cny": "yuan", "percent": "% year over year"}
+
+
+def _money_scale(rows: pd.DataFrame) -> tuple[float, str]:
+    """The scale a panel of money is labelled in: billions when its figures reach a billion."""
+    top = rows["value"].abs().max()
+    return (1e9, "bn") if top >= 1e9 else (1e6, "m")

@@ -32,11 +32,21 @@ class Verdict:
 
 
 _REGISTRY: dict[str, list[Callable[[pd.DataFrame], Verdict | None]]] = {}
+# Checks that hold the article against other publications (the companies' releases) read every
+# row of their section; the others read only the rows the article gave.
+_READS_EVERY_SOURCE: set[Callable] = set()
 
 
-def check(section: str):
+def check(section: str, reads: str = "article"):
+    """Register a check of a section. reads='article' (the default) hands it the rows read in the
+    article; reads='all' every row of the section, the companies' own figures included."""
+    if reads not in ("article", "all"):
+        raise ValueError(f"reads={reads!r}: expected 'article' or 'all'")
+
     def register(fn):
         _REGISTRY.setdefault(section, []).append(fn)
+        if reads == "all":
+            _READS_EVERY_SOURCE.add(fn)
         return fn
 
     return register
@@ -110,10 +120,10 @@ def _run_checks(section: str | None, as_of: str | None) -> pd.DataFrame:
     package = data.load_package()
     from_article = data.article_sources(package.sources, package.article)
     for sec in sections:
-        obs = data.observations(section=sec, as_of=as_of)
-        obs = obs[obs["source_id"].isin(from_article)]
+        every = data.observations(section=sec, as_of=as_of)
+        article = every[every["source_id"].isin(from_article)]
         for fn in _REGISTRY.get(sec, []):
-            verdict = fn(obs)
+            verdict = fn(every if fn in _READS_EVERY_SOURCE else article)
             if verdict is not None:
                 rows.append({"section": sec, **verdict.__dict__})
     columns = ["section", "claim", "locator", "article", "recomputed", "verdict", "tolerance"]

@@ -47,6 +47,6 @@ def aidc_revenue_growth_not_checkable(obs):
     return not_checkable(
         "AIDC's quarterly revenue growth",
         rows(obs, "revenue_growth", entity="aidc"),
-        "not checkable offline: Alibaba's results do not ship with the pack; the quarter is also ambiguous (calendar against Alibaba's fiscal quarter, see the row's note)",
+        "not checkable offline: no figure of Alibaba's own releases is in the data (the stored copies read do not show the segment's lines; data/README.md lists the look-ups), and the quarter is ambiguous (calendar against Alibaba's fiscal quarter, see the row's note)",
     )
 

@@ -552,9 +552,19 @@ def observations(section: str | None = None, as_of: str | None = None, package: 
         obs.join(metrics, on="metric")
         .join(entities, on="entity")
         .join(markets, on="market")
-        .assign(citation=lambda d: d["source_id"].map(source_citations(pkg.sources)))
+        .assign(
+            citation=lambda d: d["source_id"].map(source_citations(pkg.sources)),
+            # When the figure was published: what the article could have known, for the checks.
+            source_published=lambda d: d["source_id"].map(pkg.sources.set_index("id")["date_published"]),
+        )
     )
     return out.reset_index(drop=True)
+
+
+def article_date(package: Package | None = None) -> str:
+    """The analysed article's publication date (YYYY-MM-DD), from sources.csv."""
+    pkg = package or load_package()
+    return str(pkg.sources.set_index("id").at[pkg.article, "date_published"])
 
 
 def events(section: str | None = None, as_of: str | None = None, package: Package | None = None) -> pd.DataFrame:

@@ -7,6 +7,8 @@ import math
 import pandas as pd
 
 CURRENCY_SYMBOL = {"usd": "$", "cny": "¥"}
+# Figures computed in code rather than stated by a source: shown at their metric's decimals.
+COMPUTED_STATUSES = ("implied", "computed")
 SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
 QUALIFIER_WORDS = {
     "approx": "about ",
@@ -84,7 +86,30 @@ def format_observation(row: pd.Series | dict) -> str:
     if qualifier != "exact":
         # Bounds and approximate figures are round ('below 10%', 'around 30%'): no '.0' added.
         decimals = _round_decimals(number, decimals)
+    elif row.get("status") not in COMPUTED_STATUSES:
+        decimals = stated_decimals(number, unit, decimals)
     return QUALIFIER_WORDS[qualifier] + format_value(number, unit, decimals)
+
+
+def _scaled(value: float, unit: str) -> float:
+    """The number as format_value prints it: money in millions, billions or trillions."""
+    if unit in CURRENCY_SYMBOL:
+        for size, _ in SCALES:
+            if abs(value) >= size:
+                return abs(value) / size
+    return abs(value)
+
+
+def stated_decimals(value: float, unit: str, decimals: int) -> int:
+    """The decimals to show a stated figure with: the metric's, or more where the source printed
+    more (Amazon's AWS grew 17.5% in a quarter whose other rates are whole percents), so a stated
+    figure is never rounded away. Money shown at a coarser scale than printed (RMB52,280.7 million
+    as billions) gains at most one decimal; percentages and multiples at most two."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return int(decimals)
+    digits = f"{_scaled(float(value), unit):.6f}".rstrip("0").split(".")[1]
+    cap = int(decimals) + 1 if unit in CURRENCY_SYMBOL else 2
+    return max(int(decimals), min(len(digits), cap))
 
 
 def point_value(row: pd.Series | dict) -> float:

@@ -55,6 +55,7 @@ MAX_DAYS_BACK = 7
 FX_READING = {
     "revenue": "average",
     "adjusted_net_profit": "average",
+    "adjusted_ebita": "average",
     "market_cap_peak": "end",
 }
 
@@ -302,7 +303,8 @@ def cny_to_usd(amount: float, on) -> float:
 def _in_usd(row: pd.Series, rate: float) -> str:
     scaled = {c: row[c] * rate for c in ("value", "value_low", "value_high")}
     decimals = max(1, int(row["decimals"]))
-    return format_observation({**scaled, "unit": "usd", "decimals": decimals, "qualifier": row["qualifier"]})
+    # A conversion is computed: shown at the metric's decimals, never at a stated figure's.
+    return format_observation({**scaled, "unit": "usd", "decimals": decimals, "qualifier": row["qualifier"], "status": "computed"})
 
 
 def yuan_in_usd(obs: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,8 @@ ENTITY_COLOURS = {
     "tiktok-shop": _CB[0],
     "shopee": _CB[9],
     "ebay": _CB[5],
+    "pdd-holdings": _CB[8],
+    "aidc": _CB[6],
     "instagram": "#b0457f",
     "facebook": "#3b5998",
     "global-ecommerce": "#222222",
@@ -54,10 +56,23 @@ def colour_for(key: str) -> str:
     return ENTITY_COLOURS.get(key) or MARKET_COLOURS.get(key) or NEUTRAL
 
 
+# Past this many publications a footer names each publisher once, with its count: a chart of
+# twelve quarters of releases read on a dozen sites would otherwise carry a paragraph of sources.
+MAX_FOOTER_SOURCES = 6
+
+
 def source_line(rows: pd.DataFrame) -> str:
-    """'Source: A via B (2026-02-04), P08, P09; C, P12', from the citation and locator columns."""
+    """'Source: A via B (2026-02-04), P08, P09; C, P12', from the citation and locator columns; for
+    rows from many publications, 'Source: Amazon.com, Inc. (13 releases); ...' with the places
+    left to the chart's data and the figures table."""
     parts = []
-    for citation, group in rows.groupby("citation", sort=True):
+    groups = rows.groupby("citation", sort=True)
+    if groups.ngroups > MAX_FOOTER_SOURCES:
+        publishers = rows["citation"].str.replace(r" via .*$| \(\d{4}-\d{2}-\d{2}\)$", "", regex=True)
+        by_publisher = rows.assign(publisher=publishers).groupby("publisher", sort=True)
+        named = [f"{p} ({g['source_id'].nunique()} publications)" if g["source_id"].nunique() > 1 else g["citation"].iat[0] for p, g in by_publisher]
+        return "Source: " + "; ".join(named) + ". Each figure's publication, the copy read and its place: the chart's data and the figures table."
+    for citation, group in groups:
         places = sorted({p for loc in group.get("locator", pd.Series(dtype=str)).dropna() for p in str(loc).split(";") if p})
         parts.append(citation + (", " + ", ".join(places) if places else ""))
     return "Source: " + "; ".join(parts)
