@@ -124,14 +124,15 @@ def execute(path: str, as_of: str | None) -> tuple[str, nbformat.NotebookNode | 
 
 
 def validate_data() -> None:
-    from helpers.data import DataValidationError, load_package
+    from helpers.data import DataValidationError, load_package, print_warnings
 
     try:
-        load_package()
+        package = load_package()
     except DataValidationError as exc:
         print(exc, file=sys.stderr)
         print("no notebook was executed or written; fix the data and run again", file=sys.stderr)
         raise SystemExit(1)
+    print_warnings(package, file=sys.stderr)  # figures that may be right: shown, never stopping the run
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,10 +11,12 @@ import sys
 import pytest
 
 from helpers.data import DataValidationError, load_package
-from tests.conftest import ROOT, read_rows, set_cell, write_rows
+from tests.conftest import ROOT, load_script, read_rows, set_cell, write_rows
 
 ROW = "s1-global-ecom-growth-2025"  # an exact figure of section 1
 BOUND_ROW = "s1-global-ecom-growth-2023"  # a 'less than' figure
+SHOPEE_ROW = "s2-shopee-growth-2025"  # entity shopee
+EVENT_ROW = "s3-ev-temu-enters-colombia"  # an event dated 2025
 
 
 def problems_of(data_dir) -> str:
@@ -34,6 +36,19 @@ def assert_names(message: str, file: str, line: int | None, column: str | None) 
 def test_real_package_is_valid():
     pkg = load_package()
     assert len(pkg.observations) > 0 and pkg.observations["id"].is_unique
+    assert pkg.warnings == (), "\n".join(map(str, pkg.warnings))
+
+
+def edit_lines(path, change) -> None:
+    """Change a file as an editor would, line by line: change(lines) edits the list in place."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    change(lines)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def line_of(path, row_id: str) -> int:
+    """The physical line (1-based) that starts with row_id."""
+    return next(i for i, text in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if text.startswith(row_id + ","))
 
 
 @pytest.mark.parametrize(
@@ -75,14 +90,25 @@ def test_low_above_high(data_copy):
     assert "no higher than value_high" in message
 
 
-def test_duplicate_id(data_copy):
+def test_duplicate_id_names_the_line_of_the_first(data_copy):
     path = data_copy / "observations.csv"
     rows = read_rows(path)
-    rows.append(list(rows[1]))
+    rows.insert(40, list(rows[11]))  # line 12, pasted again as line 41
     write_rows(path, rows)
     message = problems_of(data_copy)
-    assert_names(message, "observations.csv", len(rows), "id")
-    assert "unique" in message
+    assert "(1 problem)" in message, message
+    assert_names(message, "observations.csv", 41, "id")
+    assert f"got {rows[11][0]!r}; expected a unique key (it repeats line 12); delete this copy of line 12" in message
+
+
+def test_duplicate_label_names_the_line_of_the_first(data_copy):
+    path = data_copy / "entities.csv"
+    rows = read_rows(path)
+    rows.append(["shopee-too", rows[5][1], rows[5][2]])
+    write_rows(path, rows)
+    message = problems_of(data_copy)
+    assert_names(message, "entities.csv", len(rows), "label")
+    assert "a unique value (it repeats line 6)" in message
 
 
 def test_bound_qualifier_without_its_bound(data_copy):
@@ -205,3 +231,144 @@ def test_the_analysed_article_is_declared(data_copy):
     descriptor.pop("article")
     (data_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     assert '"article"' in problems_of(data_copy)
+
+
+# --- mistakes a new user makes by hand ---------------------------------------------------------
+
+def test_percent_typed_as_a_fraction_warns_naming_the_fix(data_copy, capsys):
+    # 8.8 (percent) typed as 0.088: the series' other figures are 17.1 and a bound of 10. It could
+    # be a real 0.088% (growth can stall), so it is a warning that names the row and the fix, and
+    # the load, make validate and the notebook runner all go on.
+    line = set_cell(data_copy / "observations.csv", ROW, "value", "0.088")
+    pkg = load_package(data_copy)
+    (warning,) = pkg.warnings
+    text = str(warning)
+    assert text.startswith(f"data/observations.csv, line {line}, column 'value': got '0.088'"), text
+    assert "a percent typed as a fraction?" in text and "from 10 to 17.1" in text
+    assert "write 8.8 if 8.8% is meant" in text
+
+    env = {**os.environ, "PACK_DATA_DIR": str(data_copy)}
+    result = subprocess.run([sys.executable, "-m", "helpers.data"], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("data package is valid")
+    assert f"warning: {text}" in result.stdout
+
+    load_script("run_notebooks").validate_data()  # does not stop the run
+    assert f"warning: {text}" in capsys.readouterr().err
+
+
+def test_percent_fraction_warning_also_comes_with_errors(data_copy):
+    set_cell(data_copy / "observations.csv", ROW, "value", "0.088")
+    set_cell(data_copy / "observations.csv", BOUND_ROW, "period", "2023Q9")
+    message = problems_of(data_copy)
+    assert "(1 problem)" in message and "warnings, not errors" in message and "write 8.8 if 8.8% is meant" in message
+
+
+@pytest.mark.parametrize(
+    ("row_id", "value", "why"),
+    [
+        (ROW, "0.001", "a hundred times it (0.1) is far below the series' other figures (10, 17.1)"),
+        (ROW, "1.5", "not below 1"),
+        ("s1-amazon-cpc-us-2025", "0.5", "the metric is in dollars, not percent"),
+        ("s2-shopee-growth-2025", "0.3", "no other figure in its series (shopee, WLD, growth)"),
+    ],
+)
+def test_percent_fraction_warning_spares_what_is_plausible(data_copy, row_id, value, why):
+    set_cell(data_copy / "observations.csv", row_id, "value", value)
+    assert load_package(data_copy).warnings == (), why
+
+
+def test_blank_line_is_reported_and_later_lines_stay_physical(data_copy):
+    path = data_copy / "observations.csv"
+    edit_lines(path, lambda lines: lines.insert(10, ""))  # line 11 is now blank
+    later = line_of(path, SHOPEE_ROW)
+    assert later > 11
+    edit_lines(path, lambda lines: lines.__setitem__(later - 1, lines[later - 1].replace(",actual,", ",final,", 1)))
+    message = problems_of(data_copy)
+    assert "data/observations.csv, line 11: a blank line: delete it" in message, message
+    # A row after the blank line is named by the line an editor shows, not one line too early.
+    assert f"data/observations.csv, line {later}, column 'status': got 'final'" in message, message
+    assert "(2 problems)" in message
+
+
+def test_blank_lines_at_the_end_are_harmless(data_copy):
+    path = data_copy / "observations.csv"
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n\n\n", encoding="utf-8")
+    load_package(data_copy)
+
+
+def test_line_of_spaces_is_named(data_copy):
+    edit_lines(data_copy / "events.csv", lambda lines: lines.insert(5, "   "))
+    message = problems_of(data_copy)
+    assert "data/events.csv, line 6: a line of only spaces: delete it" in message, message
+
+
+def test_lines_after_a_line_break_in_quotes_stay_physical(data_copy):
+    path = data_copy / "observations.csv"
+    set_cell(path, "s1-us-inflation-2022-06", "note", "first line\nsecond line")
+    set_cell(path, SHOPEE_ROW, "status", "final")
+    message = problems_of(data_copy)
+    assert_names(message, "observations.csv", line_of(path, SHOPEE_ROW), "status")
+
+
+def test_header_pasted_again_is_one_problem(data_copy):
+    path = data_copy / "observations.csv"
+    edit_lines(path, lambda lines: lines.insert(30, lines[0]))
+    message = problems_of(data_copy)
+    assert "(1 problem)" in message, message
+    assert "data/observations.csv, line 31: a repeated header row: delete line 31" in message
+
+
+@pytest.mark.parametrize(
+    ("row_id", "column", "bad", "meant"),
+    [
+        (SHOPEE_ROW, "entity", "Shopee", "shopee"),
+        (SHOPEE_ROW, "entity", "shopee ", "shopee"),
+        (SHOPEE_ROW, "entity", "shoppe", "shopee"),
+        ("s2-tiktok-shop-growth-2025", "entity", "tiktok_shop", "tiktok-shop"),
+        (ROW, "market", "wld", "WLD"),
+        ("s1-instagram-cpm-us-2024q4", "metric", "ad-cpm", "ad_cpm"),
+        (ROW, "source_id", "Chuhai-Cankao-Ecom-Growth", "chuhai-cankao-ecom-growth"),
+        (ROW, "qualifier", "Exact", "exact"),
+        (ROW, "status", "actuals", "actual"),
+    ],
+)
+def test_near_miss_of_a_key_gets_did_you_mean(data_copy, row_id, column, bad, meant):
+    line = set_cell(data_copy / "observations.csv", row_id, column, bad)
+    message = problems_of(data_copy)
+    assert_names(message, "observations.csv", line, column)
+    assert f"got {bad!r}" in message and f"did you mean {meant!r}?" in message, message
+
+
+def test_unknown_key_far_from_any_gets_no_guess(data_copy):
+    set_cell(data_copy / "observations.csv", ROW, "market", "XXX")
+    assert "did you mean" not in problems_of(data_copy)
+
+
+@pytest.mark.parametrize(
+    ("bad", "meant"),
+    [
+        ("Q3 2025", "2025Q3"),
+        ("2025 Q3", "2025Q3"),
+        ("Q3-2025", "2025Q3"),
+        ("2025-Q3", "2025Q3"),
+        ("3Q25", "2025Q3"),
+        ("2025q3", "2025Q3"),
+        ("Q1 2025/Q3 2025", "2025Q1/2025Q3"),
+        ("2021-2025", "2021/2025"),
+        ("2025/2021", "2021/2025"),
+        ("2025-6", "2025-06"),
+    ],
+)
+def test_period_in_another_spelling_gets_did_you_mean(data_copy, bad, meant):
+    line = set_cell(data_copy / "observations.csv", ROW, "period", bad)
+    message = problems_of(data_copy)
+    assert_names(message, "observations.csv", line, "period")
+    assert f"got {bad!r}" in message and f"did you mean {meant!r}?" in message, message
+
+
+def test_event_date_in_another_spelling_gets_did_you_mean(data_copy):
+    line = set_cell(data_copy / "events.csv", EVENT_ROW, "date", "Q3 2025")
+    message = problems_of(data_copy)
+    assert_names(message, "events.csv", line, "date")
+    assert "did you mean '2025Q3'?" in message

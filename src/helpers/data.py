@@ -1,13 +1,17 @@
 """Load the data package and validate it against the one schema in data/datapackage.json.
 
 Every load validates. All problems are collected and raised together in one
-``DataValidationError`` whose lines each name the file, the CSV line, the column, the bad value
-and what was expected, so a user fixes a file in one pass and never meets a pandas traceback.
+``DataValidationError`` whose lines each name the file, the physical line (as an editor numbers
+it: blank lines and line breaks inside quotes count), the column, the bad value, what was expected
+and, where one is likely, the fix ("did you mean 'shopee'?"), so a user fixes a file in one pass
+and never meets a pandas traceback. What may be right but looks like a typing slip (a percent typed
+as a fraction) is a warning: kept on the Package, printed by `make validate`, never failing.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import os
@@ -42,30 +46,42 @@ MAX_PROBLEMS_SHOWN = 50
 @dataclass(frozen=True)
 class Problem:
     file: str
-    line: int | None  # CSV line, header = line 1; None for a file-level problem
+    line: int | None  # physical line, header = line 1; None for a file-level problem
     column: str | None
     value: str | None
-    expected: str
+    expected: str  # empty when `fix` says it all ("a blank line: delete it")
+    fix: str | None = None  # the likely fix, when one is: "did you mean 'shopee'?"
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}, line {self.line}"
         if self.column:
             where += f", column '{self.column}'"
-        got = "" if self.value is None else f": got {self.value!r}"
-        return f"{where}{got}; expected {self.expected}"
+        text = where if self.value is None else f"{where}: got {self.value!r}"
+        if self.expected:
+            text += f"; expected {self.expected}"
+        if self.fix:
+            text += (": " if self.value is None and not self.expected else "; ") + self.fix
+        return text
+
+
+def _listed(problems, limit: int = MAX_PROBLEMS_SHOWN) -> list[str]:
+    shown = [f"  - {p}" for p in problems[:limit]]
+    if len(problems) > limit:
+        shown.append(f"  ... and {len(problems) - limit} more")
+    return shown
 
 
 class DataValidationError(ValueError):
-    """Raised with every problem found in the data package, one per line."""
+    """Raised with every problem found in the data package, one per line (and the warnings)."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], warnings: list[Problem] = ()):
         self.problems = list(problems)
-        shown = [f"  - {p}" for p in self.problems[:MAX_PROBLEMS_SHOWN]]
-        more = len(self.problems) - MAX_PROBLEMS_SHOWN
-        if more > 0:
-            shown.append(f"  ... and {more} more")
+        self.warnings = list(warnings)
         noun = "problem" if len(self.problems) == 1 else "problems"
-        super().__init__(f"data package is invalid ({len(self.problems)} {noun}):\n" + "\n".join(shown))
+        lines = [f"data package is invalid ({len(self.problems)} {noun}):", *_listed(self.problems)]
+        if self.warnings:
+            lines += ["and to look at (warnings, not errors):", *_listed(self.warnings)]
+        super().__init__("\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -85,6 +101,8 @@ class Package:
     # it cite its paragraphs, and the claim checks read its rows. Any other source, an article
     # included, is another publication with places of its own.
     article: str = ""
+    # Figures that may be right but look like a typing slip; they never fail a load.
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
 
 def data_dir() -> Path:
@@ -128,19 +146,23 @@ def _load_package(directory: Path, _stamp: tuple) -> Package:
     if tables.get("observations") is not None:
         problems += _check_observation_rules(resources["observations"]["path"], tables["observations"], distinct["observations"])
         if tables.get("corrections") is not None:
-            problems += _check_corrections(resources["corrections"]["path"], tables["corrections"], tables["observations"])
+            problems += _check_corrections(resources["corrections"]["path"], tables["corrections"], tables["observations"], distinct["corrections"])
     if tables.get("events") is not None:
         problems += _check_periods(f"data/{resources['events']['path']}", distinct["events"], "date")
     if tables.get("sections") is not None:
         for name in ("observations", "events"):
             if tables.get(name) is not None:
                 problems += _check_locators(f"data/{resources[name]['path']}", distinct[name], tables["sections"], tables.get("sources"), article)
+    warnings = []
+    if tables.get("observations") is not None and tables.get("metrics") is not None:
+        warnings = _percent_fraction_warnings(f"data/{resources['observations']['path']}", distinct["observations"], tables["metrics"])
     if problems:
         # One message per cell, the first found: a value that is not a number is not reported
         # again as a missing figure, nor a malformed period again as an impossible one.
         unique = {(p.file, p.line, p.column): p for p in reversed(problems)}
-        raise DataValidationError([p for p in problems if unique[(p.file, p.line, p.column)] is p])
-    return Package(data_dir=directory, article=article, **{name: tables[name] for name in Package.__dataclass_fields__ if name not in ("data_dir", "article")})
+        raise DataValidationError([p for p in problems if unique[(p.file, p.line, p.column)] is p], warnings)
+    tables_of = {name: tables[name] for name in Package.__dataclass_fields__ if name not in ("data_dir", "warnings", "article")}
+    return Package(data_dir=directory, article=article, warnings=tuple(warnings), **tables_of)
 
 
 # --- reading one CSV -------------------------------------------------------------------------
@@ -174,41 +196,52 @@ def _read_resource(directory: Path, resource: dict) -> tuple[pd.DataFrame | None
             detail += f" (missing: {', '.join(missing)})"
         if extra:
             detail += f" (not in the schema: {', '.join(extra)})"
-        return None, [Problem(fname, 1, None, header, detail)], None
+        return None, [Problem(fname, 1, None, header, detail, None if header.strip() else "a blank line: delete it")], None
 
-    # pandas pads a short row with empty cells without a word, so row widths are counted first:
-    # by a quick scan that can only vouch for a regular file, else row by row with the csv module.
+    # pandas pads a short row with empty cells without a word and skips blank lines, so rows are
+    # counted first: by a quick scan that can only vouch for a regular file (one record a line,
+    # record i on line i + 2), else row by row with the csv module, which also gives each record
+    # its physical line.
     shape = _regular_shape(raw, len(names))
-    if shape is None:
-        ragged = _ragged_rows(fname, text(), len(names))
-        if ragged:
-            return None, ragged, None
+    scan = None
+    if shape is None or shape.line_breaks:
+        scan = _scan_rows(fname, text(), len(names))
+        if scan.fatal:
+            return None, sorted(scan.fatal + scan.blank, key=lambda p: p.line), None
     try:
         df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, na_filter=False, engine="c", encoding="utf-8")
     except pd.errors.ParserError:
-        if shape is None:
+        if scan is not None:
             raise
-        df, shape = None, None  # the scan vouched wrongly (a quote inside an unquoted field): count row by row
-    if df is None or (shape is not None and len(df) != shape.records - 1):
+        df = None  # the scan vouched wrongly (a quote inside an unquoted field): count row by row
+    if df is None or (scan is None and len(df) != shape.records - 1):
         # The scan and pandas disagree on the rows (a quote inside an unquoted field, say): count
         # them the slow way, and check every field for line breaks.
         shape = None
-        ragged = _ragged_rows(fname, text(), len(names))
-        if ragged:
-            return None, ragged, None
+        scan = _scan_rows(fname, text(), len(names))
+        if scan.fatal:
+            return None, sorted(scan.fatal + scan.blank, key=lambda p: p.line), None
         if df is None:
             df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, na_filter=False, engine="c", encoding="utf-8")
+    problems = list(scan.blank) if scan else []
+    lines = np.asarray(scan.lines, dtype=np.int64) if scan and len(scan.lines) == len(df) else None
 
-    distinct = _Distinct(df)
-    problems = _check_fields(fname, distinct, fields, line_breaks_possible=shape is None or shape.line_breaks)
+    # The header pasted again further down is one problem, not one per column: report it, drop it.
+    pasted = np.flatnonzero(df[names[0]].to_numpy() == names[0])
+    pasted = [i for i in pasted if df.iloc[i].tolist() == names]
+    if pasted:
+        lines = np.arange(2, len(df) + 2) if lines is None else lines
+        problems += [Problem(fname, int(lines[i]), None, None, "", f"a repeated header row: delete line {lines[i]}") for i in pasted]
+        df = df.drop(index=df.index[pasted]).reset_index(drop=True)
+        lines = np.delete(lines, pasted)
+
+    distinct = _Distinct(df, lines)
+    problems += _check_fields(fname, distinct, fields, line_breaks_possible=shape is None or shape.line_breaks)
     schema = resource["schema"]
     pk = schema.get("primaryKey")
     if pk:
         pk = [pk] if isinstance(pk, str) else pk
-        dup = df.duplicated(subset=pk, keep="first")
-        for idx in np.flatnonzero(dup.to_numpy()):
-            value = "/".join(df.iloc[idx][pk])
-            problems.append(Problem(fname, int(idx) + 2, "/".join(pk), value, "a unique key (it repeats an earlier row)"))
+        problems += _repeats(fname, distinct, pk, "a unique key")
     for col in ("value", "value_low", "value_high", "decimals"):
         if col in df.columns:
             df[col] = distinct.map(col, lambda u: pd.to_numeric(u.where(u != "", None), errors="coerce"))
@@ -249,11 +282,17 @@ def _regular_shape(raw: bytes, width: int) -> _Shape | None:
 class _Distinct:
     """A table's columns as row codes into their distinct values, each column factorized once per
     load. A million rows share a few dozen periods, sections or qualifiers: a check judges each
-    distinct value once and spreads its verdict back to the rows."""
+    distinct value once and spreads its verdict back to the rows. It also knows each row's
+    physical line."""
 
-    def __init__(self, df: pd.DataFrame):
+    def __init__(self, df: pd.DataFrame, lines: np.ndarray | None = None):
         self.df = df
+        self._lines = lines  # None: row i is on line i + 2 (one record a line, no blank line)
         self._memo: dict[str, tuple[np.ndarray, pd.Series]] = {}
+
+    def line(self, row: int) -> int:
+        """The physical line (as an editor numbers it, the header being line 1) of row `row`."""
+        return int(row) + 2 if self._lines is None else int(self._lines[row])
 
     def _factorize(self, col: str) -> tuple[np.ndarray, pd.Series]:
         if col not in self._memo:
@@ -282,15 +321,57 @@ class _Distinct:
         return pd.Series(done.to_numpy()[codes], index=self.df.index, name=col, dtype=done.dtype)
 
 
-def _ragged_rows(fname: str, text: str, width: int) -> list[Problem]:
-    problems = []
+@dataclass
+class _Scan:
+    fatal: list[Problem]  # rows of the wrong width, malformed CSV: the table cannot be read
+    blank: list[Problem]  # blank lines between records: reported, the rows still checked
+    lines: list[int]  # the physical line each data record starts on
+
+
+def _scan_rows(fname: str, text: str, width: int) -> _Scan:
+    """Every record's width and first physical line, row by row. Blank lines between records are
+    problems (pandas would skip them silently); blank lines after the last record are harmless."""
+    scan = _Scan([], [], [])
     reader = csv.reader(io.StringIO(text))
+    ended, blank, header = 0, [], True  # the line the previous record ended on; blank lines seen since
     try:
         for row in reader:
-            if row and len(row) != width:
-                problems.append(Problem(fname, reader.line_num, None, f"{len(row)} fields", f"{width} fields, as in the header (a stray or missing comma, or an unquoted comma in text)"))
+            start, ended = ended + 1, reader.line_num
+            if not row:
+                blank.append(start)
+                continue
+            scan.blank += [Problem(fname, line, None, None, "", "a blank line: delete it") for line in blank]
+            blank = []
+            if len(row) == 1 and width > 1 and not row[0].strip():
+                scan.fatal.append(Problem(fname, start, None, None, "", "a line of only spaces: delete it"))
+            elif len(row) != width:
+                scan.fatal.append(Problem(fname, start, None, f"{len(row)} fields", f"{width} fields, as in the header (a stray or missing comma, or an unquoted comma in text)"))
+            if header:
+                header = False
+            else:
+                scan.lines.append(start)
     except csv.Error as exc:
-        problems.append(Problem(fname, reader.line_num, None, None, f"well-formed CSV ({exc})"))
+        scan.fatal.append(Problem(fname, reader.line_num, None, None, f"well-formed CSV ({exc})"))
+    return scan
+
+
+def _repeats(fname: str, distinct: _Distinct, columns: list[str], what: str) -> list[Problem]:
+    """A row whose key repeats an earlier row's, naming the line of the first."""
+    df = distinct.df
+    again = df.duplicated(subset=columns, keep="first").to_numpy()
+    if not again.any():
+        return []
+    keys = df[columns].astype(str).agg("/".join, axis=1) if len(columns) > 1 else df[columns[0]]
+    involved = df.duplicated(subset=columns, keep=False).to_numpy()
+    first: dict[str, int] = {}
+    problems = []
+    for idx in np.flatnonzero(involved):
+        key = keys.iat[idx]
+        if key not in first:
+            first[key] = distinct.line(idx)
+        elif again[idx]:
+            line = first[key]
+            problems.append(Problem(fname, distinct.line(idx), "/".join(columns), key, f"{what} (it repeats line {line})", f"delete this copy of line {line}, or give the row another {'/'.join(columns)}"))
     return problems
 
 
@@ -308,9 +389,13 @@ def _check_fields(fname: str, distinct: _Distinct, fields: list[dict], line_brea
     problems: list[Problem] = []
     df = distinct.df
 
-    def report(mask, column: str, expected: str) -> None:
+    def report(mask, column: str, expected: str, fix_of=None) -> None:
+        fixes: dict[str, str | None] = {}  # a million rows may share one bad value: one fix each
         for idx in np.flatnonzero(np.asarray(mask, dtype=bool)):
-            problems.append(Problem(fname, int(idx) + 2, column, str(df[column].iat[idx]), expected))
+            value = str(df[column].iat[idx])
+            if fix_of is not None and value not in fixes:
+                fixes[value] = _did_you_mean(fix_of(value))
+            problems.append(Problem(fname, distinct.line(idx), column, value, expected, fixes.get(value)))
 
     for spec in fields:
         col = spec["name"]
@@ -342,15 +427,16 @@ def _check_fields(fname: str, distinct: _Distinct, fields: list[dict], line_brea
         if "pattern" in cons:
             # The field's description says the form in words where the schema gives one.
             form = f"a period: {spec['description']}" if col in ("period", "date") else f"text matching {cons['pattern']}"
-            report(rows(present & ~_fullmatch(values, cons["pattern"])), col, form)
+            fix_of = (lambda v, pattern=cons["pattern"]: _period_suggestion(v, pattern)) if col in ("period", "date") else None
+            report(rows(present & ~_fullmatch(values, cons["pattern"])), col, form, fix_of)
         if "enum" in cons:
-            report(rows(present & ~values.isin(cons["enum"])), col, "one of " + ", ".join(cons["enum"]))
+            report(rows(present & ~values.isin(cons["enum"])), col, "one of " + ", ".join(cons["enum"]), lambda v, choices=cons["enum"]: _near_miss(v, choices))
         if "minimum" in cons or "maximum" in cons:
             num = pd.to_numeric(values.where(present, None), errors="coerce")
             lo, hi = cons.get("minimum", -np.inf), cons.get("maximum", np.inf)
             report(rows(num.notna() & ((num < lo) | (num > hi))), col, f"a number from {lo} to {hi}")
         if cons.get("unique") and col not in _primary_key_columns(fields):
-            report((s != "") & s.duplicated(keep="first"), col, "a unique value (it repeats an earlier row)")
+            problems += [p for p in _repeats(fname, distinct, [col], "a unique value") if p.value != ""]
         if spec.get("format") == "uri":
             report(rows(present & ~values.str.match(r"https?://")), col, "a full http(s) address, or empty when not known")
     return problems
@@ -381,13 +467,74 @@ def _check_foreign_keys(name: str, resource: dict, tables: dict[str, pd.DataFram
         if tables.get(target) is None:
             continue
         values = distinct.values(col)
-        keys = tables[target][target_col]
+        keys = all_keys = tables[target][target_col]
         if len(keys) > len(values):  # hash the smaller side: a few corrections name a million ids
             keys = keys[keys.isin(values)]
         unknown = distinct.rows(col, (values != "") & ~values.isin(keys))
+        fixes: dict[str, str | None] = {}
         for idx in np.flatnonzero(unknown):
-            problems.append(Problem(fname, int(idx) + 2, col, df[col].iat[idx], f"a known {target_col} (listed in data/{target}.csv)"))
+            value = df[col].iat[idx]
+            if value not in fixes:
+                fixes[value] = _did_you_mean(_near_miss(value, all_keys))
+            problems.append(Problem(fname, distinct.line(idx), col, value, f"a known {target_col} (listed in data/{target}.csv)", fixes[value]))
     return problems
+
+
+NEAR_MISS_KEYS = 5000  # difflib compares a value with every key: past this many, case and spaces only
+
+
+def _near_miss(value: str, keys) -> str | None:
+    """The key a mistyped value most likely means: the same but for case or surrounding spaces
+    ('Shopee', 'USA '), else the closest spelling (difflib: 'shoppe', 'tiktok_shop')."""
+    keys = pd.Series(keys, dtype="str")
+    wanted = value.strip().casefold()
+    if not wanted:
+        return None
+    folded = keys.str.strip().str.casefold()
+    same = keys[(folded == wanted).to_numpy()]
+    if len(same):
+        return same.iat[0]
+    if len(keys) > NEAR_MISS_KEYS:
+        return None
+    by_folded = dict(zip(folded, keys))
+    close = difflib.get_close_matches(wanted, list(by_folded), n=1, cutoff=0.8)
+    return by_folded[close[0]] if close else None
+
+
+def _did_you_mean(suggestion: str | None) -> str | None:
+    return None if suggestion is None else f"did you mean {suggestion!r}?"
+
+
+# Quarters in the spellings people type, each read as (year, quarter).
+_QUARTER_SPELLINGS = (
+    re.compile(r"(?P<year>\d{4})[\s_-]*Q(?P<q>[1-4])"),  # 2025 Q3, 2025-Q3, 2025q3
+    re.compile(r"Q(?P<q>[1-4])[\s_'-]*(?P<year>\d{4}|\d{2})"),  # Q3 2025, Q3-2025, Q3'25
+    re.compile(r"(?P<q>[1-4])Q[\s_'-]*(?P<year>\d{4}|\d{2})"),  # 3Q25, 3Q 2025
+)
+_YEAR_SPAN = re.compile(r"(\d{4})\s*[-\u2013\u2014]\s*(\d{4})")  # 2021-2025, 2021–2025
+_SHORT_MONTH = re.compile(r"(\d{4})-([1-9])")  # 2025-6
+
+
+def _period_part(text: str) -> str:
+    for spelling in _QUARTER_SPELLINGS:
+        m = spelling.fullmatch(text)
+        if m:
+            year = m["year"] if len(m["year"]) == 4 else "20" + m["year"]
+            return f"{year}Q{m['q']}"
+    m = _SHORT_MONTH.fullmatch(text)
+    return f"{m[1]}-0{m[2]}" if m else text
+
+
+def _period_suggestion(text: str, pattern: str) -> str | None:
+    """The period a text in another common spelling most likely means: '2025Q3' for 'Q3 2025',
+    '2025 Q3', 'Q3-2025', '2025-Q3' or '3Q25'; '2021/2025' for '2021-2025'; None when unsure."""
+    cleaned = text.strip().upper()
+    span = _YEAR_SPAN.fullmatch(cleaned)
+    if span:
+        suggestion = f"{span[1]}/{span[2]}"
+    else:
+        suggestion = "/".join(_period_part(part.strip()) for part in re.split(r"[/\u2013\u2014]", cleaned))
+    return suggestion if suggestion != text and re.fullmatch(pattern, suggestion) else None
 
 
 # --- rules a table schema cannot say ---------------------------------------------------------
@@ -418,11 +565,23 @@ def _check_periods(fname: str, distinct: _Distinct, column: str) -> list[Problem
     values = distinct.values(column)
     bad = distinct.rows(column, (values != "") & _period_table(values)["start"].isna().to_numpy())
     df = distinct.df
-    problems = [
-        Problem(fname, int(i) + 2, column, df[column].iat[i], "a period: 2025, 2025Q4, 2022-06, 2025-12-12, or start/end with start before end")
-        for i in np.flatnonzero(bad)
-    ]
+    problems = []
+    fixes: dict[str, str | None] = {}
+    for i in np.flatnonzero(bad):
+        value = df[column].iat[i]
+        if value not in fixes:
+            fixes[value] = _did_you_mean(_swapped_interval(value))
+        problems.append(Problem(fname, distinct.line(i), column, value, "a period: 2025, 2025Q4, 2022-06, 2025-12-12, or start/end with start before end", fixes[value]))
     return problems
+
+
+def _swapped_interval(text: str) -> str | None:
+    """'2021/2025' for '2025/2021': an interval typed end first."""
+    parts = text.split("/")
+    if len(parts) != 2:
+        return None
+    swapped = f"{parts[1]}/{parts[0]}"
+    return swapped if pd.notna(_period_table([swapped])["start"].iat[0]) else None
 
 
 ARTICLE_LOCATOR = re.compile(r"P\d{2}(;P\d{2})*")
@@ -461,7 +620,7 @@ def _check_locators(fname: str, distinct: _Distinct, sections: pd.DataFrame, sou
     problems = []
     if expected:
         for idx in np.flatnonzero(np.isin(triple_codes, list(expected))):
-            problems.append(Problem(fname, int(idx) + 2, "locator", df["locator"].iat[idx], expected[triple_codes[idx]]))
+            problems.append(Problem(fname, distinct.line(idx), "locator", df["locator"].iat[idx], expected[triple_codes[idx]]))
     return problems
 
 
@@ -482,14 +641,88 @@ def _check_observation_rules(path: str, obs: pd.DataFrame, distinct: _Distinct) 
                 else:
                     expected = f"an empty cell: qualifier '{qualifier}' fills only {' and '.join(sorted(fills))}"
                     value = f"{obs[col].iat[idx]:.15g}"
-                problems.append(Problem(fname, int(idx) + 2, col, value, expected))
+                problems.append(Problem(fname, distinct.line(idx), col, value, expected))
     inverted = filled["value_low"] & filled["value_high"] & (obs["value_low"] > obs["value_high"]).to_numpy()
     for idx in np.flatnonzero(inverted):
-        problems.append(Problem(fname, int(idx) + 2, "value_low", f"{obs['value_low'].iat[idx]:g}", f"a low bound no higher than value_high ({obs['value_high'].iat[idx]:g})"))
+        problems.append(Problem(fname, distinct.line(idx), "value_low", f"{obs['value_low'].iat[idx]:g}", f"a low bound no higher than value_high ({obs['value_high'].iat[idx]:g})"))
     return problems
 
 
-def _check_corrections(path: str, corrections: pd.DataFrame, obs: pd.DataFrame) -> list[Problem]:
+# A percent typed as a fraction (0.284 for 28.4) is suspected when the row's other figures of the
+# same series (entity, market, segment, metric) are typically above this many percent ...
+FRACTION_SERIES_MEDIAN = 5.0
+# ... and a hundred times the figure lies within this factor of their smallest and largest.
+FRACTION_RANGE_FACTOR = 3.0
+
+
+def _combined(key: np.ndarray, size: int, columns: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """One int64 code per row for `key` (codes below `size`) and each (codes, how many) in
+    `columns` together, refactorized whenever the product of their counts could overflow."""
+    for codes, count in columns:
+        if size * max(count, 1) >= 2**62:
+            key = pd.factorize(key)[0].astype(np.int64)
+            size = int(key.max()) + 1
+        key, size = key * max(count, 1) + codes, size * max(count, 1)
+    return key
+
+
+def _percent_fraction_warnings(fname: str, distinct: _Distinct, metrics: pd.DataFrame) -> list[Problem]:
+    """A warning for each figure of a percent metric between -1 and 1 (0.088) whose series' other
+    figures are typically above 5 (17.1 and 10) and bracket a hundred times it (8.8): the figure
+    was likely typed as a fraction. It may be right (growth can fall below 1%), so it never fails.
+
+    A series is the rows of one entity, market, segment and metric. Its other figures are those of
+    at least 1 in size (every value column of every row), so two slips in one series do not vouch
+    for each other; a series with no such figure is not judged. All in numpy, on the rows that may
+    share a series with a figure below 1 (none, usually: then nothing is grouped at all)."""
+    obs = distinct.df
+    if obs.empty:
+        return []
+    units = metrics.drop_duplicates("id").set_index("id")["unit"]
+    percent = distinct.rows("metric", distinct.values("metric").map(units).eq("percent"))
+    signed = obs[list(VALUE_COLUMNS)].to_numpy(dtype=float)
+    figures = np.abs(signed)
+    small = (figures > 0) & (figures < 1) & percent[:, None]
+    suspects = small.any(axis=1)
+    if not suspects.any():
+        return []
+    # Narrowed first on the columns already factorized; the free-text segment only on what is left.
+    narrow = _combined(np.zeros(len(obs), dtype=np.int64), 1, [(distinct.codes(c), len(distinct.values(c))) for c in ("entity", "market", "metric")])
+    (judged,) = np.nonzero(percent & np.isin(narrow, narrow[suspects]))
+    segment_codes, segments = pd.factorize(obs["segment"].take(judged).to_numpy())
+    series = _combined(narrow[judged], int(narrow.max()) + 1, [(segment_codes, len(segments))])
+    sizes, small = figures[judged], small[judged]
+    others = sizes >= 1  # NaN (an empty cell) compares False
+    stats = (
+        pd.DataFrame({"series": np.broadcast_to(series[:, None], sizes.shape)[others], "size": sizes[others]})
+        .groupby("series")["size"]
+        .agg(["median", "min", "max"])
+    )
+    rows, cols = np.nonzero(small)
+    found = stats.reindex(series[rows])
+    hundredfold = sizes[rows, cols] * 100
+    suspect = (
+        (found["median"] > FRACTION_SERIES_MEDIAN)
+        & (hundredfold >= found["min"] / FRACTION_RANGE_FACTOR)
+        & (hundredfold <= found["max"] * FRACTION_RANGE_FACTOR)
+    ).to_numpy()
+    rows, cols = judged[rows[suspect]], cols[suspect]
+    values = signed[rows, cols]
+    names = zip(*(obs[c].take(rows).tolist() for c in ("entity", "market", "segment", "metric")))
+    warnings = []
+    for row, col, value, name, low, high in zip(rows, cols, values, names, found["min"].to_numpy()[suspect], found["max"].to_numpy()[suspect]):
+        column = VALUE_COLUMNS[col]
+        named = ", ".join(v for v in name if v)
+        span = f"{low:g}" if low == high else f"from {low:g} to {high:g}"
+        warnings.append(Problem(
+            fname, distinct.line(row), column, f"{value:.15g}", "",
+            f"a percent typed as a fraction? The other figures of this series ({named}) lie {span}: "
+            f"write {value * 100:.10g} if {value * 100:.10g}% is meant; leave {value:.15g} if {value:.15g}% is right (this is only a warning)",
+        ))
+    return warnings
+
+
+def _check_corrections(path: str, corrections: pd.DataFrame, obs: pd.DataFrame, distinct: _Distinct) -> list[Problem]:
     """The latest correction of a field must match the data: the reason cannot drift from the value."""
     fname = f"data/{path}"
     problems = []
@@ -511,7 +744,7 @@ def _check_corrections(path: str, corrections: pd.DataFrame, obs: pd.DataFrame) 
             except ValueError:
                 same = False
         if not same:
-            problems.append(Problem(fname, int(idx) + 2, "new_value", new, f"the current {row['field']} of {row['observation_id']} in observations.csv ({now_text or 'empty'})"))
+            problems.append(Problem(fname, distinct.line(idx), "new_value", new, f"the current {row['field']} of {row['observation_id']} in observations.csv ({now_text or 'empty'})"))
     return problems
 
 
@@ -586,7 +819,14 @@ def validate_cli() -> int:
         return 1
     counts = ", ".join(f"{len(getattr(pkg, n))} {n}" for n in ("observations", "events", "metrics", "entities", "markets", "sources", "sections", "corrections"))
     print(f"data package is valid: {counts} ({pkg.data_dir.name}/)")
+    print_warnings(pkg)
     return 0
+
+
+def print_warnings(pkg: Package, file=None) -> None:
+    """The package's warnings, one a line: figures that may be right but look like a typing slip."""
+    for warning in pkg.warnings:
+        print(f"warning: {warning}", file=file)
 
 
 if __name__ == "__main__":
