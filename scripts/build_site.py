@@ -7,7 +7,10 @@ One HTML page per notebook, code hidden (the notebooks keep it), and site/index.
 per section of data/sections.csv: its title, its headline finding (the first bullet the notebook's
 "Key findings" cell printed from data/) and its first chart (site/img/). The pages fetch nothing:
 nbconvert's lab template with its CDN scripts (require.js, MathJax, mermaid) removed, the house CSS
-inlined, charts embedded. Building twice gives identical files. The site is written to a temporary
+inlined, charts embedded. Text is shown as text: whatever the builder takes from a notebook (the
+headline, a chart's title as alt text) is escaped into its HTML, and raw HTML inside a stored
+Markdown output (the helpers escape their own; a notebook may print other Markdown) is shown as
+text, not run. Building twice gives identical files. The site is written to a temporary
 folder next to --out and swapped in only when every page rendered, so a failed build leaves the
 previous site as it was.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import html
 import json
 import os
 import re
@@ -83,9 +87,26 @@ def as_of_of(nb: nbformat.NotebookNode) -> str | None:
     return None
 
 
+def output_markdown_html(markdown: str) -> str:
+    """A stored Markdown output as HTML, with any raw HTML in it shown as text and no javascript:
+    link: Markdown printed from data must never become live markup on the site. (mistune's own
+    escape=True would escape the text's entities a second time: '&lt;' would show as '&lt;'.)"""
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+    class RawHtmlAsText(IPythonRenderer):
+        def block_html(self, raw: str) -> str:
+            return f"<p>{html.escape(raw.strip())}</p>\n"
+
+        def inline_html(self, raw: str) -> str:
+            return html.escape(raw)
+
+    return MarkdownWithMath(renderer=RawHtmlAsText(escape=False, allow_harmful_protocols=False)).render(markdown)
+
+
 def headline(nb: nbformat.NotebookNode, name: str) -> str:
-    """The first bullet printed by the code under '## Key findings' (Markdown, as the notebook printed
-    it), or, in a notebook run as of an earlier period, the note saying which rows it lacked."""
+    """The first bullet printed by the code under '## Key findings', as HTML: Markdown rendered as
+    the notebook printed it (raw HTML shown as text), plain text escaped; or, in a notebook run as
+    of an earlier period, the note saying which rows it lacked, escaped."""
     cells = nb.cells
     starts = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and KEY_FINDINGS in [line.strip() for line in _text(c.source).splitlines()]]
     if not starts:
@@ -97,12 +118,15 @@ def headline(nb: nbformat.NotebookNode, name: str) -> str:
             continue
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error" and out.get("ename") == NOT_IN_DATA:
-                return _text(out.get("traceback", [""])[0]) or f"Not in the data as viewed: {out.get('evalue', '')}."
+                note = _text(out.get("traceback", [""])[0]) or f"Not in the data as viewed: {out.get('evalue', '')}."
+                return f"<p>{html.escape(note)}</p>"
             data = out.get("data", {})
+            markdown = "text/markdown" in data
             text = _text(data.get("text/markdown") or data.get("text/plain") or (out.get("text") if out.get("output_type") == "stream" else ""))
             for line in text.splitlines():
                 if line.startswith("- "):
-                    return line[2:].strip()
+                    bullet = line[2:].strip()
+                    return output_markdown_html(bullet).strip() if markdown else f"<p>{html.escape(bullet)}</p>"
     raise SiteError(
         f"{name}: the cell under '{KEY_FINDINGS}' has no stored bullet to show on the index: "
         f"execute the notebook (python scripts/run_notebooks.py {name}) and build again"
@@ -142,19 +166,20 @@ def check_offline(html: str, name: str) -> None:
 def page_exporter():
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(
+    exporter = HTMLExporter(
         template_name="pack_site",
         extra_template_basedirs=[str(templates_dir())],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
+    exporter.register_filter("output_markdown_html", output_markdown_html)
+    return exporter
 
 
 def render(notebooks: list[Path], out: Path) -> list[Card]:
     """Write the site into `out` (an empty folder); return the index's cards."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
-    from nbconvert.filters import markdown2html
 
     from helpers.data import load_package
 
@@ -187,7 +212,7 @@ def render(notebooks: list[Path], out: Path) -> list[Card]:
         as_of = as_of_of(nb)
         periods.add(as_of)
         stem = path.stem
-        card = dict(section=row.id, number=number_of[name], title=row.title, notebook=name, page=f"{stem}.html", headline_html=markdown2html(headline(nb, name)).strip())
+        card = dict(section=row.id, number=number_of[name], title=row.title, notebook=name, page=f"{stem}.html", headline_html=headline(nb, name))
         chart = first_chart(nb)
         if chart:
             data, alt = chart

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import matplotlib
 
@@ -317,3 +318,39 @@ def test_a_chart_of_no_rows_says_what_is_missing(draw):
     }
     with pytest.raises(NotInData, match="no rows to draw the chart 'Growth fell'"):
         calls[draw]()
+
+
+# --- text from data is shown as text ---------------------------------------------------------
+
+MARKUP = [
+    '<b onmouseover="alert(1)">x</b> <img src=x onerror=alert(1)>',
+    "[a](javascript:alert(1)) ![i](x) *b* _c_ `d` ~~e~~ | f \\ g $0.84 to $1.12 &lt; AT&T",
+    "# not a heading", "- not a list", "+ nor this", "2025. not a numbered item", "[ ] not a task",
+    "a line\n# broken in two",
+]
+
+
+def rendered_text(markdown: str, emphasis: int = 0) -> list[str]:
+    """The text of each list item or table cell as the site renders the Markdown (nbconvert's mistune);
+    `emphasis`: the helper's own italics (a table's caption)."""
+    from html import unescape
+
+    from nbconvert.filters import markdown2html
+
+    html = markdown2html(markdown)
+    assert "<b " not in html and "<img" not in html and "<a " not in html and "<code>" not in html and html.count("<em>") == emphasis
+    assert "<h1" not in html and "<ol" not in html and 'type="checkbox"' not in html and html.count("<ul>") <= 1
+    return [unescape(t) for t in re.findall(r"<(?:li|td)>(.*?)</(?:li|td)>", html, flags=re.S)]
+
+
+def test_bullets_show_markup_from_data_as_text_and_keep_the_plain_text_as_it_is():
+    shown = display.bullets(MARKUP, heading="<i>h</i>")
+    assert rendered_text(shown._repr_markdown_()) == [line.replace("\n", " ") for line in MARKUP]
+    assert repr(shown) == "<i>h</i>\n" + "\n".join(f"- {line}" for line in MARKUP)
+
+
+def test_table_cells_and_captions_show_markup_from_data_as_text():
+    shown = display.table(pd.DataFrame({"what": MARKUP}), caption="$1 and <u>$2</u>")
+    assert rendered_text(shown._repr_markdown_(), emphasis=1) == [line.replace("\n", " ") for line in MARKUP]
+    assert shown.markdown.startswith("*\\$1 and &lt;u&gt;\\$2&lt;/u&gt;*\n")
+    assert MARKUP[0] in repr(shown) and "$0.84 to $1.12" in repr(shown)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +19,7 @@ from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
 
-from tests.conftest import ROOT, load_script
+from tests.conftest import ROOT, load_script, read_rows, write_rows
 
 CHROMIUM = Path(os.environ.get("PACK_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -311,3 +313,154 @@ def test_a_site_of_notebooks_run_as_of_different_periods_is_refused(builder, tmp
     first = as_of_copy(NOTEBOOKS[0], tmp_path, "2025Q3")
     assert builder.main(["--out", str(tmp_path / "site"), str(first), str(NOTEBOOKS[1])]) == 1
     assert "executed as of different periods (2025Q3, every row)" in capsys.readouterr().err
+
+
+# --- text from data is shown as text ---------------------------------------------------------------
+
+
+def payload(column: str) -> str:
+    """Markup a cell pasted from a web page may hold: live HTML, a link, emphasis, a table pipe, maths."""
+    return f'<b onmouseover="alert(1)" id="inj-{column}">x</b> <img src=x onerror=alert(1)> [a](javascript:alert(1)) *b* _c_ | $1 and $2'
+
+
+INJECTED_ID = re.compile(r'id="inj-([a-z_-]+)"')
+
+
+def literals_in_code() -> set[str]:
+    """Every quoted string in the notebooks' code and the helpers: a cell holding one of these is a key
+    the code selects rows by (segment="average"), not free text, and is left as it is."""
+    sources = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "src" / "helpers").glob("*.py"))]
+    sources += ["".join(c["source"]) for p in NOTEBOOKS for c in json.loads(p.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    return {m.group(2) for text in sources for m in re.finditer(r"""(["'])([^"'\n]+)\1""", text)}
+
+
+def inject_markup(folder: Path) -> set[str]:
+    """Append payload(table-column) to every filled free-text cell of every table of the data package
+    in `folder` (strings without pattern, enum, format or key), and to the package's title and
+    description; cells the validation refuses (a locator must name paragraphs, say) keep their value.
+    Returns the 'table-column' names injected."""
+    from helpers.data import DataValidationError, load_package
+
+    descriptor_path = folder / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    keys = literals_in_code()
+    original: dict[tuple[str, int, str], str] = {}
+    tables = {}
+    for resource in descriptor["resources"]:
+        schema = resource["schema"]
+        keyed = {f for fk in schema.get("foreignKeys", []) for f in fk["fields"]} | set(schema.get("primaryKey") or [])
+        free = [f["name"] for f in schema["fields"] if f.get("type", "string") == "string" and not f.get("format") and f["name"] not in keyed
+                and not {"pattern", "enum"} & set(f.get("constraints", {}))]
+        rows = read_rows(folder / resource["path"])
+        for column in free:
+            i = rows[0].index(column)
+            for line, row in enumerate(rows[1:], start=2):
+                if row[i] and row[i] not in keys:
+                    original[(f"data/{resource['path']}", line, column)] = row[i]
+                    row[i] += " " + payload(f"{resource['name']}-{column}")
+        tables[resource["path"]] = rows
+    for field in ("title", "description"):
+        descriptor[field] += " " + payload(f"datapackage-{field}")
+    descriptor_path.write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    for path, rows in tables.items():
+        write_rows(folder / path, rows)
+    try:
+        load_package(folder)
+    except DataValidationError as refused:
+        for problem in refused.problems:
+            path = problem.file.removeprefix("data/")
+            rows = tables[path]
+            rows[problem.line - 1][rows[0].index(problem.column)] = original.pop((problem.file, problem.line, problem.column))
+        for path, rows in tables.items():
+            write_rows(folder / path, rows)
+        load_package(folder)  # valid now, or this test has a bug: let it raise
+    names = {f"{file.removeprefix('data/').removesuffix('.csv')}-{column}" for file, _, column in original}
+    return names | {"datapackage-title", "datapackage-description"}
+
+
+@pytest.fixture(scope="module")
+def injected(tmp_path_factory, builder):
+    """Every notebook executed on a copy of data/ whose free text holds markup, and the site built from
+    them: (injected names, executed notebooks folder, site folder)."""
+    root = tmp_path_factory.mktemp("injected")
+    shutil.copytree(ROOT / "data", root / "data")
+    names = inject_markup(root / "data")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PACK_DATA_DIR", str(root / "data"))  # inherited by the kernels and read by the builder
+        run = subprocess.run([sys.executable, str(ROOT / "scripts" / "run_notebooks.py"), "--jobs", "2", "--out", str(root / "notebooks"), *map(str, NOTEBOOKS)],
+                             capture_output=True, text=True, cwd=ROOT, timeout=600)
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert builder.main(["--out", str(root / "site"), *(str(root / "notebooks" / p.name) for p in NOTEBOOKS)]) == 0
+    return names, root / "notebooks", root / "site"
+
+
+def outputs(path: Path, mime: str) -> list[str]:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return ["".join(o["data"][mime]) for c in cells for o in c.get("outputs", []) if mime in o.get("data", {})]
+
+
+def test_markup_in_the_data_is_escaped_in_the_stored_markdown(injected):
+    names, executed, _ = injected
+    assert {"observations-segment", "observations-note", "events-description", "metrics-label", "entities-label",
+            "markets-name", "sources-publisher", "sources-title", "sections-title"} <= names, sorted(names)
+    shown = set()
+    for path in NOTEBOOKS:
+        markdown, plain = outputs(executed / path.name, "text/markdown"), "\n".join(outputs(executed / path.name, "text/plain"))
+        for text in markdown:
+            # The helpers' own Markdown uses none of these: any in an output came from the data unescaped.
+            assert "<" not in text, f"{path.name}: raw HTML in a Markdown output: {text[text.index('<'):][:120]}"
+            assert not re.search(r"(?<!\\)[\[\]$`|]", text.replace("| ", "").replace(" |", "")), f"{path.name}: an unescaped [ ] $ ` or | in {text[:300]}"
+        found = {m for text in markdown for m in INJECTED_ID.findall(text)}
+        assert found, f"{path.name}: no injected text reached its Markdown outputs"
+        assert all(f"&lt;b onmouseover=\"alert(1)\" id=\"inj-{m}\"&gt;x&lt;/b&gt; &lt;img src=x onerror=alert(1)&gt; \\[a\\](javascript:alert(1)) \\*b\\* \\_c\\_ \\| \\$1 and \\$2" in "\n".join(markdown) for m in found)
+        missing = [m for m in found if payload(m) not in plain]
+        assert not missing, f"{path.name}: the plain-text twin must keep the text as it is: {missing}"
+        shown |= found
+    assert {"observations-segment", "events-description", "entities-label", "markets-name", "metrics-label", "sources-publisher"} <= shown, sorted(shown)
+
+
+def test_markup_in_the_data_is_text_on_every_page(injected, browser):
+    names, executed, site = injected
+    headlines = {m for path in NOTEBOOKS for m in INJECTED_ID.findall(first_bullet(executed / path.name))}
+    pages = [(site / "index.html", headlines | {m for m in names if m.startswith(("datapackage-", "sections-"))})]
+    for path in NOTEBOOKS:
+        pages.append((site / f"{path.stem}.html", {m for text in outputs(executed / path.name, "text/markdown") for m in INJECTED_ID.findall(text)}))
+    alts = []
+    for page_file, expected in pages:
+        dialogs: list[str] = []
+        visit = Visit(browser, page_file.as_uri())
+        try:
+            visit.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            visit.check_loaded_offline()
+            page = visit.page
+            live = page.evaluate("""() => [...document.querySelectorAll('[id^="inj-"], img[src="x"], [onmouseover], [onerror], a[href^="javascript:"]')]
+                                        .map(e => e.outerHTML.slice(0, 120))""")
+            assert live == [], f"{page_file.name}: markup from the data is live: {live}"
+            text = page.evaluate("document.body.innerText")
+            unseen = sorted(m for m in expected if payload(m) not in text)
+            assert not unseen, f"{page_file.name}: injected text not shown as text: {unseen}"
+            if page_file.name != "index.html":
+                assert payload("sections-title") in page.title()
+            alts += [i["alt"] for i in visit.images()]
+            page.hover("body")
+            assert dialogs == [], f"{page_file.name}: a script from the data ran: {dialogs}"
+        finally:
+            visit.close()
+    assert any('id="inj-' in alt for alt in alts), "a chart title holding injected text is alt text, as text"
+
+
+def test_raw_html_in_a_stored_markdown_output_is_shown_as_text(builder, tmp_path):
+    """A notebook that prints Markdown of its own (not through helpers.display) holding raw HTML:
+    the builder shows it as text on the card and on the page."""
+    nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
+    start = next(i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "markdown" and "## Key findings" in "".join(c["source"]))
+    findings = next(c for c in nb["cells"][start + 1 :] if c["cell_type"] == "code")
+    raw = '- Growth <img src=x onerror=alert(1)> <b id="inj-raw">x</b> [a](javascript:alert(1))'
+    findings["outputs"] = [{"output_type": "display_data", "metadata": {}, "data": {"text/markdown": raw, "text/plain": raw}}]
+    path = tmp_path / NOTEBOOKS[0].name
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert builder.main(["--out", str(tmp_path / "site"), str(path)]) == 0
+    for name in ("index.html", f"{path.stem}.html"):
+        html_text = (tmp_path / "site" / name).read_text(encoding="utf-8")
+        assert "<img src=x" not in html_text and '<b id="inj-raw"' not in html_text and 'href="javascript:' not in html_text, name
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html_text, f"{name}: the raw HTML is shown as text"

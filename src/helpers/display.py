@@ -2,35 +2,71 @@
 
 A bare IPython Markdown object shows nbval only '<IPython.core.display.Markdown object>'; these
 objects carry the same text in text/plain, so a changed figure fails the test run.
+
+Text from data is shown as text. Every text these helpers are given (a bullet, a heading, a
+caption, a table cell, a column name) is plain text, never Markdown: `escape()` makes it Markdown
+that renders exactly that text, in JupyterLab and on the site alike. The rule, one pass per text:
+
+- `&`, `<`, `>` become `&amp;`, `&lt;`, `&gt;`: no raw HTML, no autolink `<...>`, no entity read;
+- `\\` `` ` `` `*` `_` `[` `]` `~` `|` `$` get a backslash (CommonMark shows any escaped ASCII
+  punctuation as itself): no code span, emphasis, link or image, strikethrough, table cell break,
+  task box or maths;
+- a line break becomes a space: a text never ends its table row or list item;
+- at the start of a line (a bullet's text) a `#`, `+` or `-`, or the `.`/`)` after leading
+  digits, also gets a backslash: a text never opens a heading or a list of its own.
+
+Only the helpers' own structure (list markers, the bold heading, the italic caption, table pipes)
+is Markdown. The plain-text twin (text/plain, what nbval compares) is the text unescaped.
 """
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
+
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_INLINE = re.compile(r"[\\`*_\[\]~|$&<>]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# What would open a block where a text starts a line: a heading or a list of its own.
+_BLOCK_START = re.compile(r"^([#+\-])|^(\d+)([.)])")
+
+
+def escape(text, line_start: bool = False) -> str:
+    """A text from data as Markdown that shows exactly that text (the rule: module docstring)."""
+    text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
+    text = _LINE_BREAK.sub(" ", text)
+    text = _INLINE.sub(lambda m: _ENTITIES.get(m.group(), "\\" + m.group()), text)
+    if line_start:
+        text = text.lstrip()  # leading spaces would open an indented code block
+        text = _BLOCK_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), text, count=1)
+    return text
 
 
 class Text:
+    """Markdown (already escaped: build it with the functions below) and its plain-text twin."""
+
     def __init__(self, markdown: str, plain: str | None = None):
         self.markdown = markdown
         self.plain = plain if plain is not None else markdown
 
     def _repr_markdown_(self) -> str:
-        # JupyterLab reads two '$' in Markdown as maths ("$0.84 ... $1.12" turns italic): escape them.
-        return self.markdown.replace("$", "\\$")
+        return self.markdown
 
     def __repr__(self) -> str:
         return self.plain
 
 
 def bullets(lines: list[str], heading: str | None = None) -> Text:
-    body = "\n".join(f"- {line}" for line in lines)
-    head = f"**{heading}**\n\n" if heading else ""
-    return Text(head + body, (heading + "\n" if heading else "") + body)
+    """Lines of plain text (figures and names from data included) as a Markdown list."""
+    body = "\n".join(f"- {escape(line, line_start=True)}" for line in lines)
+    head = f"**{escape(heading)}**\n\n" if heading else ""
+    plain = "\n".join(f"- {line}" for line in lines)
+    return Text(head + body, (heading + "\n" if heading else "") + plain)
 
 
 def _cell(value) -> str:
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return text.replace("|", "\\|")
+    return escape(value)
 
 
 def table(df: pd.DataFrame, caption: str | None = None) -> Text:
@@ -43,7 +79,7 @@ def table(df: pd.DataFrame, caption: str | None = None) -> Text:
     if not len(df):
         markdown = "_(no rows)_"
     if caption:
-        markdown = f"*{caption}*\n\n{markdown}"
+        markdown = f"*{escape(caption)}*\n\n{markdown}"
         plain = f"{caption}\n{plain}"
     return Text(markdown, plain)
 
