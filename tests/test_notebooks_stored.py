@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import io
 import json
 import re
 
+import nbformat
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_script
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 # A figure typed into prose: 8.8%, $9, 1.12, 165,000 (the hook's rule 1 check).
@@ -83,3 +86,91 @@ def test_year_literal_check_catches_what_it_should():
 def test_no_year_or_quarter_typed_outside_the_parameters_cell(path):
     found = year_literals(cells(path))
     assert not found, "periods come from the rows (or AS_OF in the parameters cell), never typed:\n" + "\n".join(found)
+
+
+# --- as make notebooks writes them ----------------------------------------------------------------
+
+def departures(text: str) -> list[str]:
+    """How a stored notebook's text differs from what `make notebooks` writes; empty when it does not.
+
+    The runner's own normalise() (scripts/run_notebooks.py) is applied to a copy and the result
+    written as the runner writes it: any byte that differs is something a run would change. Counts
+    are checked apart, since a fresh kernel numbers cells 1..n and normalise leaves them alone."""
+    found = []
+    stored = nbformat.reads(text, as_version=4)
+    code = [c for c in stored.cells if c.cell_type == "code"]
+    counts = [c.execution_count for c in code]
+    if counts != list(range(1, len(code) + 1)):
+        found.append(f"execution counts {counts[:3]}... instead of 1..{len(code)} in order")
+    stale = [i for i, c in enumerate(code) for o in c.outputs if o.output_type == "execute_result" and o.execution_count != c.execution_count]
+    if stale:
+        found.append(f"outputs numbered unlike their cells (code cells {stale[:3]})")
+
+    normalised = copy.deepcopy(stored)
+    load_script("run_notebooks").normalise(normalised)
+    ids = [c.get("id") for c, n in zip(stored.cells, normalised.cells) if c.get("id") != n["id"]]
+    if ids:
+        found.append(f"cell ids {ids[:3]} not of the runner's form ('cell-00', 'cell-01', ...)")
+    volatile = sorted({k for c, n in zip(stored.cells, normalised.cells) for k in c.metadata if k not in n.metadata})
+    if volatile:
+        found.append(f"volatile cell metadata {volatile}")
+    changed = sorted(k for k in set(stored.metadata) | set(normalised.metadata) if stored.metadata.get(k) != normalised.metadata.get(k))
+    if changed:
+        found.append(f"notebook metadata {changed} unlike the runner's")
+    written = io.StringIO()
+    nbformat.write(normalised, written)
+    if not found and written.getvalue() != text:
+        found.append("its JSON is laid out unlike nbformat's (saved by another tool?)")
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_notebook_is_as_make_notebooks_writes_it(path):
+    # A notebook run cell by cell in JupyterLab and saved keeps the lab's counts (from 17 up, with
+    # gaps), its timing metadata and its own cell ids; nbval compares outputs only and lets it pass.
+    found = departures(path.read_text(encoding="utf-8"))
+    assert not found, f"{path.name} is not as make notebooks writes it: {'; '.join(found)}. Run make notebooks (and commit the result)"
+
+
+def saved_from_the_lab(text: str) -> str:
+    """A notebook as JupyterLab saves it after its cells were run again by hand in one session:
+    counts from 17 up, timing metadata on each code cell, the lab's cell ids, widget state."""
+    nb = json.loads(text)
+    for i, cell in enumerate(nb["cells"]):
+        cell["id"] = f"{i:08x}-7c1e-4b0a-9f3d-2a6b5e4c{i:04x}"
+        if cell["cell_type"] == "code":
+            cell["execution_count"] += 16
+            for out in cell["outputs"]:
+                if out["output_type"] == "execute_result":
+                    out["execution_count"] += 16
+            cell["metadata"]["execution"] = {"iopub.execute_input": "2026-03-02T09:15:02.114Z", "iopub.status.idle": "2026-03-02T09:15:02.730Z"}
+    nb["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2, "version_minor": 0}}
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def test_a_notebook_saved_from_the_lab_is_caught(tmp_path):
+    path = tmp_path / NOTEBOOKS[0].name  # a copy: the committed notebook is never touched
+    path.write_text(saved_from_the_lab(NOTEBOOKS[0].read_text(encoding="utf-8")), encoding="utf-8")
+    found = "; ".join(departures(path.read_text(encoding="utf-8")))
+    assert "execution counts [17, 18, 19]... instead of 1.." in found, found
+    assert "outputs numbered unlike their cells" not in found  # the lab shifts both alike
+    assert "volatile cell metadata ['execution']" in found and "cell ids" in found and "'widgets'" in found, found
+    with pytest.raises(AssertionError, match=rf"{path.name} is not as make notebooks writes it: .*Run make notebooks"):
+        test_stored_notebook_is_as_make_notebooks_writes_it(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda nb: nb["cells"][2].__setitem__("id", "a3f9c2d1"), "cell ids ['a3f9c2d1']"),
+        (lambda nb: next(c for c in nb["cells"] if c["cell_type"] == "code")["metadata"].__setitem__("scrolled", True), "volatile cell metadata ['scrolled']"),
+        (lambda nb: nb["metadata"]["kernelspec"].__setitem__("display_name", "Python 3"), "notebook metadata ['kernelspec']"),
+        (lambda nb: nb["cells"].__delitem__(next(i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code")), "execution counts [2, 3, 4]"),
+    ],
+    ids=["cell id", "scrolled", "kernelspec", "a gap in the counts"],
+)
+def test_each_departure_from_the_runner_is_named(change, named):
+    nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
+    assert departures(json.dumps(nb, indent=1, ensure_ascii=False) + "\n") == []  # the check passes an exact copy
+    change(nb)
+    assert named in "; ".join(departures(json.dumps(nb, indent=1, ensure_ascii=False) + "\n"))
