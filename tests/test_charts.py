@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 
@@ -9,8 +10,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.text  # noqa: E402
+
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
 from helpers import charts, checks, data, display, scorecard  # noqa: E402
@@ -354,3 +358,73 @@ def test_table_cells_and_captions_show_markup_from_data_as_text():
     assert rendered_text(shown._repr_markdown_(), emphasis=1) == [line.replace("\n", " ") for line in MARKUP]
     assert shown.markdown.startswith("*\\$1 and &lt;u&gt;\\$2&lt;/u&gt;*\n")
     assert MARKUP[0] in repr(shown) and "$0.84 to $1.12" in repr(shown)
+
+
+# --- chart text is drawn as typed ------------------------------------------------------------
+
+PRICES = "$0.84 to $1.12"  # two dollar signs: mathtext would set '0.84 to' in italics
+
+
+def priced_chart(kind: str) -> charts.Chart:
+    """A chart of each kind whose title, subtitle and labels hold two dollar amounts: a mark labelled
+    '$0.84–$1.12' (a range in USD), rows, stages and legend entries named with PRICES (a ladder
+    draws times only: there the row label holds them)."""
+    title, subtitle = f"Cost rose from {PRICES}", f"USD, {PRICES}"
+    usd = {"unit": "usd", "decimals": 2, "entity_label": f"Amazon {PRICES}"}
+    price_range = make_obs({**usd, "period": "2025", "qualifier": "range", "value_low": 0.84, "value_high": 1.12})  # labelled '$0.84–$1.12'
+    if kind == "trend":
+        return charts.trend(make_obs({**usd, "period": "2024", "value": 0.84}, {**usd, "period": "2025", "qualifier": "range", "value_low": 0.84, "value_high": 1.12},
+                                     {**usd, "period": "2025", "value": 2.0, "entity": "temu", "entity_label": f"Temu {PRICES}"}), title, subtitle, show=False)
+    if kind == "strip":
+        return charts.strip(price_range, title, subtitle, reference=1.0, reference_label=PRICES, show=False)
+    if kind == "ladder":
+        return charts.ladder(make_obs({"period": "2025", "value": 1.0, "unit": "days", "decimals": 0, "entity_label": f"Amazon {PRICES}"}), title, subtitle, show=False)
+    if kind == "before_after":
+        before = make_obs({**usd, "period": "2024", "value": 0.84})
+        return charts.before_after(before, price_range, title, subtitle, stages=(f"before {PRICES}", "after"), show=False)
+    if kind == "timeline":
+        return charts.timeline(make_events({"date": "2025-04-09", "entity_label": f"Temu {PRICES}"}, {"date": ""}), title, subtitle, show=False)
+    if kind == "series_with_marks":
+        months = pd.date_range("2024-01-01", "2024-06-01", freq="MS")
+        series = pd.DataFrame({"date": months, "period": months.strftime("%Y-%m"), "yoy": [0.84, 0.9, None, 1.0, 1.1, 1.12], "citation": "Ref"})
+        marks = make_obs({**usd, "period": "2024-02", "value": 0.9}, {**usd, "period": "2024-04/2024-06", "qualifier": "range", "value_low": 0.84, "value_high": 1.12})
+        return charts.series_with_marks(series, marks, title, subtitle, series_label=f"reference {PRICES}", unit="usd", show=False)
+    raise ValueError(kind)
+
+
+def drawn(chart: charts.Chart):
+    """The chart drawn on a canvas of its own (a shown chart's figure is closed): its renderer."""
+    canvas = FigureCanvasAgg(chart.figure)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+CHART_KINDS = ["trend", "strip", "ladder", "before_after", "timeline", "series_with_marks"]
+
+
+def test_every_public_chart_function_is_covered():
+    public = {name for name, fn in vars(charts).items() if inspect.isfunction(fn) and fn.__module__ == charts.__name__ and not name.startswith("_")}
+    as_typed = {name for name in public if getattr(vars(charts)[name], "__wrapped__", None)}
+    assert public == set(CHART_KINDS) == as_typed, "every chart function draws its text as typed, and is tested below"
+
+
+@pytest.mark.parametrize("kind", CHART_KINDS)
+def test_dollar_amounts_are_never_read_as_mathematics(kind):
+    # As in a session that never called style.apply_theme(): matplotlib's default reads '$...$' as maths.
+    with matplotlib.rc_context({"text.parse_math": True}):
+        chart = priced_chart(kind)
+        drawn(chart)  # ticks are made when drawn
+    texts = [t for t in chart.figure.findobj(matplotlib.text.Text) if "$" in t.get_text()]
+    shown = [t.get_text() for t in texts]
+    assert f"Cost rose from {PRICES}" in shown and f"USD, {PRICES}" in shown
+    assert len([s for s in shown if s.count("$") >= 2]) >= 3, f"a label beside title and subtitle holds two amounts: {shown}"
+    math = [t.get_text() for t in texts if t.get_parse_math() or t._preprocess_math(t.get_text())[1]]
+    assert math == [], f"{kind}: drawn as mathematics: {math}"
+
+
+def test_the_house_theme_reads_no_mathematics():
+    with matplotlib.rc_context():
+        from helpers import style
+
+        style.apply_theme()
+        assert matplotlib.rcParams["text.parse_math"] is False

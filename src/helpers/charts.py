@@ -11,8 +11,10 @@ lists the figures plotted, so the rendered notebook carries the chart's data as 
 
 from __future__ import annotations
 
+import functools
 import textwrap
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 from matplotlib.ticker import StrMethodFormatter
 import numpy as np
@@ -48,6 +50,20 @@ class Chart:
     def __repr__(self) -> str:
         body = self.data.to_string(index=False) if len(self.data) else "(nothing plotted)"
         return f"Chart data: {self.title}\n{body}"
+
+
+def _text_as_typed(draw):
+    """A chart call whose every text (title, subtitle, labels, ticks, legend, footer) is drawn as
+    typed: matplotlib would set the text between two '$' as mathematics ('$0.84 to $1.12' drawn
+    as an italic '0.84to' and a bare '1.12'). Set here, not only in style.apply_theme(), so a
+    cell that skips the theme draws its prices right too."""
+
+    @functools.wraps(draw)
+    def drawn(*args, **kwargs):
+        with mpl.rc_context({"text.parse_math": False}):
+            return draw(*args, **kwargs)
+
+    return drawn
 
 
 def _drawable(rows: pd.DataFrame, title: str) -> None:
@@ -154,6 +170,7 @@ def _axis_positions(obs: pd.DataFrame, every_period: bool) -> tuple[list[str], d
     return keys, position, spans, [k for k in keys if k not in covered]
 
 
+@_text_as_typed
 def trend(
     obs: pd.DataFrame,
     title: str,
@@ -217,6 +234,7 @@ def trend(
     return Chart(title, _table_of(obs, label), fig)
 
 
+@_text_as_typed
 def strip(
     obs: pd.DataFrame,
     title: str,
@@ -267,6 +285,7 @@ def strip(
     return Chart(title, _table_of(obs, names), fig)
 
 
+@_text_as_typed
 def timeline(events: pd.DataFrame, title: str, subtitle: str, show: bool = True) -> Chart:
     """Dated events on a time axis, a row per entity; undated events are listed under the chart.
 
@@ -351,6 +370,7 @@ HOURS_PER = {"hours": 1.0, "days": 24.0}
 TIME_TICKS = ((1, "1 hour"), (6, "6 hours"), (24, "1 day"), (72, "3 days"), (336, "2 weeks"), (1440, "60 days"))
 
 
+@_text_as_typed
 def ladder(
     obs: pd.DataFrame,
     title: str,
@@ -410,6 +430,7 @@ def ladder(
     return Chart(title, data, fig)
 
 
+@_text_as_typed
 def before_after(
     before: pd.DataFrame,
     after: pd.DataFrame,
@@ -464,6 +485,7 @@ def before_after(
     return Chart(title, data[["mark", "stage", "period", "figure", "status", "id"]], fig)
 
 
+@_text_as_typed
 def series_with_marks(
     series: pd.DataFrame,
     marks: pd.DataFrame,

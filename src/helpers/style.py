@@ -47,6 +47,8 @@ def apply_theme() -> None:
             "axes.edgecolor": "#888888",
             "grid.color": "#e3e3e3",
             "svg.hashsalt": "crossborder-pack",
+            # '$0.84 to $1.12' is two prices, not mathematics (helpers.charts sets it per chart too).
+            "text.parse_math": False,
         }
     )
 
