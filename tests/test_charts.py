@@ -428,3 +428,48 @@ def test_the_house_theme_reads_no_mathematics():
 
         style.apply_theme()
         assert matplotlib.rcParams["text.parse_math"] is False
+
+
+# --- labels beside their own marks -----------------------------------------------------------
+
+def assert_labels_follow_marks(chart: charts.Chart, marks: list[tuple[str, float, float]]) -> None:
+    """marks: (label text, x, value) at one x, distinct texts. Each label sits on its own mark's
+    side (the lowest's below it, the highest's above it), in the marks' order, none on another."""
+    renderer = drawn(chart)
+    ax = chart.figure.axes[0]
+    placed = []
+    for text, x, value in marks:
+        (label,) = [t for t in ax.texts if t.get_text() == text]
+        placed.append((value, label.get_window_extent(renderer), ax.transData.transform((x, value))[1], text))
+    placed.sort(key=lambda p: p[0])
+    (_, low_box, low_mark, low_text), (_, high_box, high_mark, high_text) = placed[0], placed[-1]
+    assert low_box.y1 <= low_mark, f"{low_text}: the lowest mark's label goes below it"
+    assert high_box.y0 >= high_mark, f"{high_text}: the highest mark's label goes above it"
+    assert all(a[1].y1 <= b[1].y0 for a, b in zip(placed, placed[1:])), "labels are stacked as their marks, none on another"
+
+
+def test_cpm_labels_sit_beside_their_own_marks():
+    """Notebook 01's CPM chart, on the real rows: two platforms' close CPMs in one quarter."""
+    cpm = need_rows(data.observations(section="S1"), "ad_cpm")
+    chart = charts.trend(cpm, "t", "s", show=False)
+    first = cpm[cpm["period"] == cpm["period"].iloc[0]]
+    assert len(first) == 2, "the chart's first quarter has a figure of each platform"
+    assert_labels_follow_marks(chart, [(format_observation(r), 0.0, r["value"]) for _, r in first.iterrows()])
+
+
+@pytest.mark.parametrize("values", [(8.66, 9.17), (9.17, 8.66), (8.66, 9.17, 8.9)], ids=["lower-first", "higher-first", "three"])
+def test_labels_of_close_marks_keep_the_marks_order_whatever_the_series_order(values):
+    entities = ["facebook", "instagram", "amazon"]
+    usd = {"period": "2024Q4", "unit": "usd", "decimals": 2}
+    obs = make_obs(*({**usd, "value": v, "entity": e, "entity_label": e.title()} for v, e in zip(values, entities)),
+                   {**usd, "period": "2025Q4", "value": 10.48, "entity": "instagram", "entity_label": "Instagram", "status": "forecast"})
+    chart = charts.trend(obs, "t", "s", show=False)
+    assert_labels_follow_marks(chart, [(f"${v:.2f}", 0.0, v) for v in values])
+
+
+def test_labels_of_equal_marks_do_not_cover_each_other():
+    obs = make_obs({"period": "2024", "value": 9.0}, {"period": "2024", "value": 9.0, "entity": "temu", "entity_label": "Temu"})
+    chart = charts.trend(obs, "t", "s", show=False)
+    renderer = drawn(chart)
+    boxes = sorted((t.get_window_extent(renderer) for t in chart.figure.axes[0].texts if t.get_text() == "9.0%"), key=lambda b: b.y0)
+    assert len(boxes) == 2 and boxes[0].y1 <= boxes[1].y0

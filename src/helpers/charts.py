@@ -170,6 +170,29 @@ def _axis_positions(obs: pd.DataFrame, every_period: bool) -> tuple[list[str], d
     return keys, position, spans, [k for k in keys if k not in covered]
 
 
+# Where a mark's label starts, in points from the mark: above it, below it, or level with it.
+ABOVE, BELOW, BESIDE = (10, 4), (10, -14), (10, -4)
+
+
+def _label_offsets(marks: list[tuple[float, float]]) -> list[tuple[int, int]]:
+    """The offset of each mark's label (marks as (x, value)), so that each label sits beside its own
+    mark and labels keep the marks' order: where several marks share an x, the lowest mark's label
+    goes below it, the highest's above it and any between level with theirs; a lone mark's label
+    sits above it. (Sides by series instead put a lower series' label above a higher one's when
+    the values are close.)"""
+    offsets: list[tuple[int, int]] = [ABOVE] * len(marks)
+    at: dict[float, list[int]] = {}
+    for i, (x, _) in enumerate(marks):
+        at.setdefault(x, []).append(i)
+    for indices in at.values():
+        if len(indices) < 2:
+            continue
+        ranked = sorted(indices, key=lambda i: marks[i][1])  # stable: equal values keep series order
+        for rank, i in enumerate(ranked):
+            offsets[i] = BELOW if rank == 0 else (ABOVE if rank == len(ranked) - 1 else BESIDE)
+    return offsets
+
+
 @_text_as_typed
 def trend(
     obs: pd.DataFrame,
@@ -193,6 +216,7 @@ def trend(
     label = _series_key(obs, series)
     values = pd.concat([obs["value"], obs["value_low"], obs["value_high"]]).dropna()
     span = (values.max() - min(values.min(), 0)) * 0.12 if len(values) else 1.0
+    labels = []  # (x, value, text, colour) of each mark, labelled once all are known
     for n, (name, rows) in enumerate(obs.groupby(label, sort=False)):
         colour = _colour_of(rows.iloc[0], colour_by)
         marker = MARKERS[n % len(MARKERS)]
@@ -207,11 +231,10 @@ def trend(
                 first, last = spans[row["period"]]
                 ax.plot([first - 0.3, last + 0.3], [point_value(row)] * 2, color=colour, lw=3, alpha=0.35, solid_capstyle="butt", zorder=1)
             _draw_mark(ax, x, row, colour, horizontal=False, span=span, marker=marker)
-            text = _mark_text(row)
-            # Alternate label sides by series so close values stay readable.
-            offset = (10, 4) if n % 2 == 0 else (10, -14)
-            ax.annotate(text, (x, point_value(row)), xytext=offset, textcoords="offset points", fontsize=9, color=colour)
+            labels.append((x, point_value(row), _mark_text(row), colour))
         ax.plot([], [], color=colour, lw=2, marker=marker, label=name)
+    for (x, value, text, colour), offset in zip(labels, _label_offsets([(x, v) for x, v, _, _ in labels])):
+        ax.annotate(text, (x, value), xytext=offset, textcoords="offset points", fontsize=9, color=colour)
     for key in missing:
         x = keys.index(key)
         ax.axvspan(x - 0.4, x + 0.4, color="#f4f4f4", zorder=0)
