@@ -384,6 +384,12 @@ def priced_chart(kind: str) -> charts.Chart:
         return charts.before_after(before, price_range, title, subtitle, stages=(f"before {PRICES}", "after"), show=False)
     if kind == "timeline":
         return charts.timeline(make_events({"date": "2025-04-09", "entity_label": f"Temu {PRICES}"}, {"date": ""}), title, subtitle, show=False)
+    if kind in ("lines", "panels"):
+        quarters = make_obs({**usd, "period": "2025Q1", "value": 0.84}, {**usd, "period": "2025Q2", "value": 1.12})
+        quarters = quarters.assign(period_kind="quarter", segment="", metric="ad_cpc", metric_label=f"CPC {PRICES}")
+        if kind == "lines":
+            return charts.lines(quarters, title, subtitle, series=["entity_label", "metric_label"], show=False)
+        return charts.panels(quarters, title, subtitle, show=False)
     if kind == "series_with_marks":
         months = pd.date_range("2024-01-01", "2024-06-01", freq="MS")
         series = pd.DataFrame({"date": months, "period": months.strftime("%Y-%m"), "yoy": [0.84, 0.9, None, 1.0, 1.1, 1.12], "citation": "Ref"})
@@ -399,7 +405,7 @@ def drawn(chart: charts.Chart):
     return canvas.get_renderer()
 
 
-CHART_KINDS = ["trend", "strip", "ladder", "before_after", "timeline", "series_with_marks"]
+CHART_KINDS = ["trend", "strip", "ladder", "before_after", "timeline", "series_with_marks", "lines", "panels"]
 
 
 def test_every_public_chart_function_is_covered():

@@ -620,6 +620,7 @@ def _line_of(ax, rows: pd.DataFrame, x_of: dict[str, int], colour: str, marker: 
         ax.plot([x], [y], marker=marker, ms=5, mec=colour, mew=1.5, mfc="white" if hollow else colour, ls="none", zorder=3)
 
 
+@_text_as_typed
 def lines(
     obs: pd.DataFrame,
     title: str,
@@ -664,6 +665,7 @@ def lines(
     return Chart(title, _table_of(pd.concat([obs, refs]), pd.concat([label, _series_key(refs, series)])), fig)
 
 
+@_text_as_typed
 def panels(
     obs: pd.DataFrame,
     title: str,
@@ -692,7 +694,7 @@ def panels(
         inside = obs[np.logical_and.reduce([obs[c] == k for c, k in zip(panel, key)])]
         for n, (name, rows) in enumerate(inside.groupby(label[inside.index], sort=True)):
             _line_of(ax, rows, x_of, palette[n % len(palette)], MARKERS[n % len(MARKERS)])
-            turn = first_profit(rows)
+            turn = _first_profit(rows)
             if turn is not None:
                 ax.annotate("first profit", (x_of[turn["period"]], turn["value"]), xytext=(0, 12), textcoords="offset points", ha="center", fontsize=7.5, arrowprops=dict(arrowstyle="-", lw=0.8))
             ax.plot([], [], color=palette[n % len(palette)], marker=MARKERS[n % len(MARKERS)], ms=4, label=textwrap.shorten(name, 38))
@@ -713,7 +715,7 @@ def panels(
     return Chart(title, _table_of(obs, obs[panel[0]].astype(str) + " · " + label), fig)
 
 
-def first_profit(rows: pd.DataFrame) -> pd.Series | None:
+def _first_profit(rows: pd.DataFrame) -> pd.Series | None:
     """The first quarter of a money series (a profit measure) above zero after one at or below it."""
     if rows["unit"].iat[0] not in ("usd", "cny") or not rows["metric"].str.contains("ebit|profit|income", regex=True).all():
         return None
