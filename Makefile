@@ -68,7 +68,16 @@ lock:
 # requirements-lab.in for why), with the pack installed into it and nothing registered outside it.
 # Bound to 127.0.0.1 only, token authentication on (open the URL with the token that it prints),
 # notebooks/ as its root. LAB_ARGS passes more options (the tests add a port and --no-browser).
+# What the server and its kernels keep between runs (runtime files and the cookie secret, settings
+# and workspaces, IPython's profile and history, matplotlib's font cache, other caches, and the log
+# of the `npm prefix -g` that jupyter-lsp runs to look for language servers) goes to
+# .venv-lab/state, never to the home folder: each tool's own variable says where (absolute, since
+# kernels start in notebooks/). Rebuilding .venv-lab resets it.
 LAB_VENV := .venv-lab
+LAB_STATE := $(CURDIR)/$(LAB_VENV)/state
+LAB_DIRS := JUPYTER_CONFIG_DIR="$(LAB_STATE)/config" JUPYTER_DATA_DIR="$(LAB_STATE)/data" \
+	JUPYTER_RUNTIME_DIR="$(LAB_STATE)/runtime" IPYTHONDIR="$(LAB_STATE)/ipython" \
+	MPLCONFIGDIR="$(LAB_STATE)/matplotlib" XDG_CACHE_HOME="$(LAB_STATE)/cache" npm_config_cache="$(LAB_STATE)/npm"
 LAB_STAMP := $(LAB_VENV)/.installed-$(shell cat requirements-lab.txt pyproject.toml | cksum | cut -d' ' -f1)
 LAB_ARGS ?=
 
@@ -84,7 +93,7 @@ $(LAB_STAMP): requirements-lab.txt pyproject.toml
 	touch $@
 
 lab: $(LAB_STAMP)
-	$(LAB_VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(LAB_ARGS)
+	$(LAB_DIRS) $(LAB_VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-lab site build reports

@@ -1,8 +1,10 @@
 """`make lab`, started for real: JupyterLab from .venv-lab on a free 127.0.0.1 port with a generated token.
 
 Its REST API lists the notebooks for a caller with the token (200) and refuses one without (403),
-and the server listens on 127.0.0.1 only. The server is started through `make lab`, so the options
-tested are the Makefile's; it is always stopped (its whole process group) when the module ends.
+the server listens on 127.0.0.1 only, and neither it nor a kernel it starts writes into the home
+folder (the server runs with HOME set to an empty temporary folder). The server is started through
+`make lab`, so the options tested are the Makefile's; it is always stopped (its whole process
+group) when the module ends.
 .venv-lab is built with `make lab-env` first when it is missing or stale (about a minute and a half,
 once; a no-op afterwards).
 """
@@ -22,10 +24,15 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from jupyter_client import BlockingKernelClient
 
 from tests.conftest import ROOT
 
 LAB_VENV = ROOT / ".venv-lab"
+LAB_STATE = LAB_VENV / "state"  # where the Makefile points Jupyter's and IPython's folders
+# Variables that could send Jupyter, IPython, matplotlib or npm elsewhere than the Makefile says:
+# left out of the server's environment, so that any fallback lands in the temporary home and is seen.
+OWN_DIRS = ("jupyter_", "ipythondir", "mplconfigdir", "xdg_", "npm_config_")
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 START_TIMEOUT = 90
 # Straight to 127.0.0.1, never through a proxy named in the environment.
@@ -33,7 +40,11 @@ OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def get(url: str, token: str | None = None) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"} if token else {})
+    return send("GET", url, token)
+
+
+def send(method: str, url: str, token: str | None = None, body: bytes | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=body, method=method, headers={"Authorization": f"token {token}"} if token else {})
     try:
         with OPENER.open(request, timeout=10) as response:
             return response.status, response.read()
@@ -59,9 +70,9 @@ def lab_env() -> Path:
 @pytest.fixture(scope="module")
 def lab(lab_env, tmp_path_factory):
     port, token = free_port(), secrets.token_hex(24)
-    runtime = tmp_path_factory.mktemp("jupyter-runtime")
-    log = runtime / "lab.log"
-    env = os.environ | {"JUPYTER_TOKEN": token, "JUPYTER_RUNTIME_DIR": str(runtime)}
+    home = tmp_path_factory.mktemp("home")
+    log = tmp_path_factory.mktemp("lab-log") / "lab.log"
+    env = {k: v for k, v in os.environ.items() if not k.lower().startswith(OWN_DIRS)} | {"JUPYTER_TOKEN": token, "HOME": str(home)}
     args = f"LAB_ARGS=--port={port} --ServerApp.port_retries=0 --no-browser"
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI containers run as root; Jupyter refuses root without it
         args += " --allow-root"
@@ -81,7 +92,7 @@ def lab(lab_env, tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"JupyterLab did not answer on {base} within {START_TIMEOUT} s:\n{log.read_text()[-3000:]}")
             time.sleep(0.25)
-        yield {"base": base, "port": port, "token": token, "pid": proc.pid, "log": log}
+        yield {"base": base, "port": port, "token": token, "pid": proc.pid, "log": log, "home": home}
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -149,6 +160,42 @@ def test_kernel_runs_in_the_lab_environment(lab):
     own = argv[0] in {"python", "python3", "python3.11"} or Path(argv[0]).absolute().is_relative_to(LAB_VENV)
     assert own, f"the default kernel runs {argv[0]}, not .venv-lab's Python (a kernel registered outside the pack?)"
     assert "ipykernel" in " ".join(argv)
+
+
+def test_nothing_is_written_to_the_home_folder(lab):
+    # The server has started (runtime files, cookie secret); now open a notebook (the trust
+    # database) and run code in a kernel (IPython's profile and history, matplotlib's cache).
+    base, token = lab["base"], lab["token"]
+    assert get(f"{base}/api/contents/{NOTEBOOKS[0]}", token)[0] == 200
+    status, body = send("POST", f"{base}/api/kernels", token, b'{"name": "python3"}')
+    assert status == 201, body[:300]
+    kernel = json.loads(body)["id"]
+    try:
+        name = f"kernel-{kernel}.json"
+        deadline = time.monotonic() + START_TIMEOUT
+        # Wherever the server wrote it (the home folder too, when the Makefile fails to say otherwise).
+        while not (found := [p for p in (LAB_STATE / "runtime" / name, *lab["home"].rglob(name)) if p.exists()]):
+            assert time.monotonic() < deadline, f"the kernel's connection file {name} did not appear"
+            time.sleep(0.25)
+        connection = found[0]
+        client = BlockingKernelClient()
+        client.load_connection_file(connection)
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=START_TIMEOUT)
+            code = "import matplotlib.pyplot as plt\nimport helpers.data\nplt.figure()\nprint(len(helpers.data.load_package().observations))"
+            reply = client.execute_interactive(code, timeout=START_TIMEOUT, output_hook=lambda msg: None)
+            assert reply["content"]["status"] == "ok", reply["content"]
+        finally:
+            client.stop_channels()
+    finally:
+        send("DELETE", f"{base}/api/kernels/{kernel}", token)
+    written = sorted(str(p.relative_to(lab["home"])) for p in lab["home"].rglob("*"))
+    assert not written, f"make lab wrote into the home folder: {written[:10]}; point the tool's folder into .venv-lab/state in the Makefile"
+    # ... and its state went to .venv-lab/state instead.
+    assert (LAB_STATE / "runtime" / "jupyter_cookie_secret").is_file()
+    assert list((LAB_STATE / "runtime").glob("jpserver-*.json")), "the server's runtime file is in .venv-lab/state/runtime"
+    assert (LAB_STATE / "ipython" / "profile_default").is_dir()
 
 
 def test_lab_lock_extends_the_test_lock():
