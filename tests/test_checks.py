@@ -207,3 +207,25 @@ def test_a_later_quarter_from_another_source_leaves_the_article_checks_alone(dat
     after = checks.run_checks("S1")
     # The new figure is lower than the article's: were it read, 'expected to rise' would flip.
     assert after.equals(before)
+
+
+def test_a_title_and_a_verdict_about_one_change_agree(data_copy):
+    """The drift the house issue named: the CPM check judged 'rise' by value > value while the
+    title's verb came from the stated intervals. With the later figure a floor above the earlier
+    point, the title says 'rose': the verdict must say the same (before, NaN > x made it inconsistent)."""
+    from helpers import wording
+    from tests.conftest import read_rows, set_cell
+
+    rows = {r[0]: r for r in read_rows(data_copy / "observations.csv")}
+    cpm = [rid for rid in rows if rid.startswith("s1-instagram-cpm-us-")]
+    first, last = sorted(cpm)[0], sorted(cpm)[-1]
+    header = read_rows(data_copy / "observations.csv")[0]
+    old_value = rows[first][header.index("value")]
+    set_cell(data_copy / "observations.csv", last, "qualifier", "more_than")
+    set_cell(data_copy / "observations.csv", last, "value", "")
+    set_cell(data_copy / "observations.csv", last, "value_low", old_value)
+    obs = data.observations(section="S1")
+    series = obs[obs["id"].isin([first, last])].sort_values("start")
+    title = wording.change(series.iloc[0], series.iloc[-1])
+    verdict = run_one(claims_s1.instagram_cpm_expected_rise).verdict
+    assert title.startswith("rose") and verdict == CONSISTENT, (title, verdict)

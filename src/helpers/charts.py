@@ -14,20 +14,25 @@ from __future__ import annotations
 import functools
 import textwrap
 
+from IPython.display import display
 import matplotlib as mpl
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.ticker import StrMethodFormatter
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from helpers.formatting import format_observation, point_value
+from helpers.core.figure import CEILINGS, FLOORS
+from helpers.formatting import format_observation, format_value, point_value
 from helpers.periods import period_bounds
 from helpers.select import NotInData
-from helpers.style import NEUTRAL, colour_for, finish
+from helpers.series import quarter_span
+from helpers.style import NEUTRAL, colour_for, finish, source_line
+from helpers.watch import next_period
 
-UP = ("at_least", "more_than")
-DOWN = ("at_most", "less_than", "nearly")
+# A floor's arrow points up, a ceiling's down (what each allows is defined in core.figure).
+UP, DOWN = FLOORS, CEILINGS
 # Marks drawn hollow besides bounds: a forecast, and a value implied by stated figures (never stored).
 HOLLOW_STATUS = ("forecast", "implied")
 # Words added to a mark's label for a figure that is not a plain actual.
@@ -74,8 +79,6 @@ def _drawable(rows: pd.DataFrame, title: str) -> None:
 
 def _show(fig: plt.Figure, show: bool) -> None:
     if show:
-        from IPython.display import display
-
         display(fig)
     plt.close(fig)
 
@@ -129,8 +132,6 @@ def _table_of(rows: pd.DataFrame, label: pd.Series) -> pd.DataFrame:
 
 def _every_period(keys: list[str], kinds: pd.Series, starts: pd.Series) -> list[str]:
     """All years (or all quarters) from the first to the last, so that gaps show."""
-    from helpers.watch import next_period
-
     if not kinds.isin(["year", "quarter"]).all() or kinds.nunique() != 1:
         raise ValueError("every_period needs periods of one kind, all years or all quarters")
     ordered = [keys[0]]
@@ -315,8 +316,6 @@ def timeline(events: pd.DataFrame, title: str, subtitle: str, show: bool = True)
     An event dated to a day is a dot; one dated only to a month, quarter or year is a bar across
     that whole period (a dot at its start would claim a day the source does not give). Events of
     one entity sit in lanes of their own row, so overlapping ones stay countable."""
-    import matplotlib.dates as mdates
-
     _drawable(events, title)
 
     dated = events[events["start"].notna()].sort_values(["start", "id"], kind="stable")
@@ -367,8 +366,6 @@ def timeline(events: pd.DataFrame, title: str, subtitle: str, show: bool = True)
 def _fit(fig: plt.Figure, height: float, rows: pd.DataFrame, left: float, note: bool = False) -> None:
     """Margins in inches rather than shares of the figure, so title, axis and footer never meet:
     room at the bottom for the x axis and for as many footer lines as the Source line will wrap to."""
-    from helpers.style import source_line
-
     lines = -(-len(source_line(rows)) // 115) + (1 if note else 0)
     # finish() puts the subtitle at a fixed share of the height: the axes start below it.
     fig.subplots_adjust(left=left, top=min(1 - 0.8 / height, 0.915 - 0.35 / height), bottom=(0.62 + 0.15 * lines) / height)
@@ -527,8 +524,6 @@ def series_with_marks(
     labelled 'not published', never bridged. `marks` are observation rows: a point in a month is a
     solid marker labelled with both figures, a range over an interval a shaded band from low to high,
     a bound over an interval a dashed line with an arrow pointing where the true value lies."""
-    from helpers.formatting import format_value
-
     series = series.sort_values("date", kind="stable")
     calendar = pd.date_range(series["date"].min(), series["date"].max(), freq="MS")
     line = series.set_index("date")[value].reindex(calendar)
@@ -594,8 +589,6 @@ def series_with_marks(
 
 def _quarter_axis(rows: pd.DataFrame) -> tuple[list[str], dict[str, int]]:
     """Every quarter from the rows' first to their last, and each quarter's x."""
-    from helpers.series import quarter_span
-
     quarters = quarter_span(rows)
     return quarters, {q: i for i, q in enumerate(quarters)}
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers import data
+from helpers.core.figure import direction, holds, merge_locators
 from helpers.display import Text, table
 from helpers.formatting import format_observation
 
@@ -61,20 +62,20 @@ def compare(article: float, recomputed: float, tolerance: float, relative: bool 
 
 
 def bound_holds(value: float, qualifier: str, low: float | None, high: float | None) -> str:
-    """Whether a number satisfies a bound as the source states it (more than, less than, range...)."""
-    if value is None or math.isnan(value):
-        return NOT_CHECKABLE
-    tests = {
-        "more_than": lambda: value > low,
-        "at_least": lambda: value >= low,
-        "less_than": lambda: value < high,
-        "at_most": lambda: value <= high,
-        "nearly": lambda: value <= high,
-        "range": lambda: low <= value <= high,
-    }
-    if qualifier not in tests:
-        raise ValueError(f"{qualifier!r} is not a bound qualifier")
-    return CONSISTENT if tests[qualifier]() else INCONSISTENT
+    """Whether a number satisfies a bound as the source states it (more than, less than, range...),
+    as a verdict: the test itself is core.figure.holds."""
+    return verdict_of(holds(value, qualifier, low, high))
+
+
+def verdict_of(ok: bool | None) -> str:
+    """True, False or None (no number to judge) as consistent, inconsistent or not checkable."""
+    return NOT_CHECKABLE if ok is None else (CONSISTENT if ok else INCONSISTENT)
+
+
+def direction_verdict(before, after, expected: str) -> str:
+    """Whether the change from one stated figure to another goes the way a claim says (UP or DOWN),
+    judged on the intervals the figures allow: the same rule that picks a title's verb."""
+    return verdict_of(direction(before, after) == expected)
 
 
 def stated(rows: pd.DataFrame) -> str:
@@ -84,7 +85,7 @@ def stated(rows: pd.DataFrame) -> str:
 
 def locators(rows: pd.DataFrame) -> str:
     """The paragraphs some rows cite, in order, once each: 'P10;P12'."""
-    return ";".join(sorted({p for loc in rows["locator"] for p in str(loc).split(";") if p}))
+    return merge_locators(rows["locator"])
 
 
 def not_checkable(claim: str, rows: pd.DataFrame, reason: str) -> Verdict | None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from helpers.checks import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, bound_holds, check, compare, not_checkable
+import pandas as pd
+
+from helpers import reference
+from helpers.core.figure import UP
+from helpers.checks import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, bound_holds, check, compare, direction_verdict, locators, not_checkable
 from helpers.formatting import format_observation, format_value
 from helpers.select import one, points, rows
 
@@ -44,7 +48,7 @@ def inflation_topped_threshold(obs):
     verdicts = [bound_holds(m, "more_than", floor, None) for m in monthly["value"]]
     return Verdict(
         claim="Inflation in the US and the euro area topped the stated floor at its peak",
-        locator=";".join(sorted(set(peaks["locator"]) | set(monthly["locator"]))),
+        locator=locators(pd.concat([peaks, monthly])),
         article=f"more than {format_value(floor, 'percent', 0)}",
         recomputed=", ".join(f"{r.market} {r.period}: {format_value(r.value, 'percent', 1)}" for r in monthly.itertuples()),
         verdict=CONSISTENT if all(v == CONSISTENT for v in verdicts) else INCONSISTENT,
@@ -80,7 +84,7 @@ def amazon_cpc_rise(obs):
         locator=new["locator"],
         article=f"{format_observation(old)} to {format_observation(new)}",
         recomputed=f"{format_value(change, 'percent', 1, signed=True)}",
-        verdict=CONSISTENT if change > 0 else INCONSISTENT,
+        verdict=direction_verdict(old, new, UP),
         tolerance="direction only; the later figure is approximate",
     )
 
@@ -96,9 +100,9 @@ def instagram_cpm_expected_rise(obs):
         claim="Instagram's US CPM was expected to rise further",
         locator=new["locator"],
         article=f"{format_observation(old)} ({old['period']}) to {format_observation(new)} ({new['period']}, {new['status']})",
-        recomputed=f"{format_value(change, 'percent', 1, signed=True)}",
-        verdict=CONSISTENT if change > 0 else INCONSISTENT,
-        tolerance="direction only",
+        recomputed=f"{format_value(change, 'percent', 1, signed=True)}" if change == change else "no percentage for a bound; the direction is read from the stated intervals",
+        verdict=direction_verdict(old, new, UP),
+        tolerance="direction only, on the intervals the figures allow (as titles choose 'rose')",
     )
 
 
@@ -129,15 +133,11 @@ def _us_inflation(obs, metric: str):
 
 def _bls_months(period_row):
     """The BLS CPI-U year-over-year rates of the months a row's period covers."""
-    from helpers import reference
-
     series = reference.cpi_yoy()
     return series[(series["date"] >= period_row["start"]) & (series["date"] <= period_row["end"])]
 
 
 def _bls_source() -> str:
-    from helpers import reference
-
     return reference.cpi_citation()
 
 
@@ -162,7 +162,7 @@ def us_monthly_inflation_matches_bls(obs):
     verdict = NOT_CHECKABLE if NOT_CHECKABLE in results else (CONSISTENT if all(r == CONSISTENT for r in results) else INCONSISTENT)
     return Verdict(
         claim="US consumer price inflation in the month the article names, against the official CPI-U",
-        locator=";".join(sorted(set(monthly["locator"]))),
+        locator=locators(monthly),
         article=", ".join(f"{format_observation(r)} ({r['period']})" for _, r in monthly.iterrows()),
         recomputed=f"{_bls_source()}: " + "; ".join(shown),
         verdict=verdict,

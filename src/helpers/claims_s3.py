@@ -6,25 +6,13 @@ import math
 
 import pandas as pd
 
+from helpers.core.figure import highest, lowest
 from helpers.checks import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, bound_holds, check, locators, not_checkable, stated
 from helpers.formatting import format_observation, format_value
 from helpers.select import one, rows
 
 # 'Surged' read as a rise of more than half: a multiple above this.
 SURGE_MULTIPLE = 1.5
-
-
-def _lowest(row) -> float:
-    """The smallest value a row allows (a point, or the low end of a bound or range)."""
-    if row["qualifier"] in ("exact", "approx"):
-        return row["value"]
-    return row["value_low"] if not math.isnan(row["value_low"]) else -math.inf
-
-
-def _highest(row) -> float:
-    if row["qualifier"] in ("exact", "approx"):
-        return row["value"]
-    return row["value_high"] if not math.isnan(row["value_high"]) else math.inf
 
 
 @check("S3")
@@ -39,7 +27,7 @@ def temu_footprint_end_2025(obs):
     opened = opened[opened["start"] > latest["end"]]
     # Each earlier count's smallest possible value must not exceed a later count's largest.
     clash = [
-        (a, b) for i, (_, a) in enumerate(footprint.iterrows()) for _, b in footprint.iloc[i + 1 :].iterrows() if _lowest(a) > _highest(b)
+        (a, b) for i, (_, a) in enumerate(footprint.iterrows()) for _, b in footprint.iloc[i + 1 :].iterrows() if lowest(a) > highest(b)
     ]
     text = " then ".join(f"{format_observation(r)} ({r['period']})" for _, r in footprint.iterrows())
     if len(opened):
@@ -48,7 +36,7 @@ def temu_footprint_end_2025(obs):
         end_period = opened["period"].iloc[-1]
         recomputed = (
             f"{format_observation(implied)} at the end of {end_period} ({format_observation(latest)} plus {added:.0f} opened, if no market closed); "
-            f"the {added:.0f} added are less than {added / _lowest(latest) * 100:.1f}% of the footprint a year earlier"
+            f"the {added:.0f} added are less than {added / lowest(latest) * 100:.1f}% of the footprint a year earlier"
         )
     else:
         recomputed = "no later openings given"

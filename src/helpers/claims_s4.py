@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers import reference
 from helpers.checks import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, check, locators, not_checkable
 from helpers.formatting import format_observation, format_value
 from helpers.select import one, points, rows
@@ -113,8 +114,6 @@ def insta360_market_value_not_checkable(obs):
     peak = rows(obs, "market_cap_peak", entity="insta360")
     if peak.empty:
         return None
-    from helpers import reference
-
     usd = reference.yuan_in_usd(peak).iloc[0]
     return not_checkable(
         "Insta360's market value touched the stated level after its listing",

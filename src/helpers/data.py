@@ -23,23 +23,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.core.figure import QUALIFIER_FILLS, VALUE_COLUMNS
 from helpers.periods import parse_periods, period_bounds
 
 # The repository's data/ folder; PACK_DATA_DIR points elsewhere (tests, a user's copy).
 REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
-# Which value columns each qualifier fills; every other value column must stay empty.
-QUALIFIER_FILLS = {
-    "exact": {"value"},
-    "approx": {"value"},
-    "at_least": {"value_low"},
-    "more_than": {"value_low"},
-    "at_most": {"value_high"},
-    "less_than": {"value_high"},
-    "nearly": {"value_high"},
-    "range": {"value_low", "value_high"},
-}
-VALUE_COLUMNS = ("value", "value_low", "value_high")
 MAX_PROBLEMS_SHOWN = 50
 
 

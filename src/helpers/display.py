@@ -25,6 +25,8 @@ import re
 
 import pandas as pd
 
+from helpers.formatting import format_observation
+
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _INLINE = re.compile(r"[\\`*_\[\]~|$&<>]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -86,8 +88,6 @@ def table(df: pd.DataFrame, caption: str | None = None) -> Text:
 
 def figures_table(obs: pd.DataFrame, caption: str = "Figures of this section") -> Text:
     """Every observation row as stored, with the figure as stated: the section's checkable record."""
-    from helpers.formatting import format_observation
-
     def raw(x) -> str:
         return "" if pd.isna(x) else f"{x:.15g}"
 
@@ -134,8 +134,6 @@ def facts_table(obs: pd.DataFrame, caption: str | None = None, events: pd.DataFr
     of different units or scales side by side). Rows with status 'implied' are values computed
     in the notebook from stated figures, never stored in data/. `events` adds the dated facts
     that go with the figures, one line each, with what happened in place of a figure."""
-    from helpers.formatting import format_observation
-
     what = obs["metric_label"] + obs["segment"].map(lambda s: f" ({s})" if s else "")
     shown = pd.DataFrame(
         {

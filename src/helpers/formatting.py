@@ -6,19 +6,13 @@ import math
 
 import pandas as pd
 
+from helpers.core.figure import CEILINGS, FLOORS, POINTS, QUALIFIER_WORDS
+from helpers.core.figure import stated_number as point_value  # noqa: F401  (charts place marks at it)
+
 CURRENCY_SYMBOL = {"usd": "$", "cny": "¥"}
 # Figures computed in code rather than stated by a source: shown at their metric's decimals.
 COMPUTED_STATUSES = ("implied", "computed")
 SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
-QUALIFIER_WORDS = {
-    "approx": "about ",
-    "at_least": "at least ",
-    "more_than": "more than ",
-    "at_most": "at most ",
-    "less_than": "less than ",
-    "nearly": "nearly ",
-    "exact": "",
-}
 
 
 def _number(x: float, decimals: int) -> str:
@@ -75,12 +69,14 @@ def format_observation(row: pd.Series | dict) -> str:
     if qualifier == "range":
         places = max(_round_decimals(row["value_low"], decimals), _round_decimals(row["value_high"], decimals))
         return format_bound_range(row["value_low"], row["value_high"], unit, places)
-    if qualifier in ("exact", "approx"):
+    if qualifier in POINTS:
         number = row["value"]
-    elif qualifier in ("at_least", "more_than"):
+    elif qualifier in FLOORS:
         number = row["value_low"]
-    else:
+    elif qualifier in CEILINGS:
         number = row["value_high"]
+    else:
+        raise ValueError(f"unknown qualifier {qualifier!r}")
     if unit == "rank" and qualifier == "at_most":
         return f"top {format_value(number, 'count', 0)}"
     if qualifier != "exact":
@@ -110,12 +106,3 @@ def stated_decimals(value: float, unit: str, decimals: int) -> int:
     digits = f"{_scaled(float(value), unit):.6f}".rstrip("0").split(".")[1]
     cap = int(decimals) + 1 if unit in CURRENCY_SYMBOL else 2
     return max(int(decimals), min(len(digits), cap))
-
-
-def point_value(row: pd.Series | dict) -> float:
-    """The number a chart can place for a row: the value, or the bound it is stated against."""
-    for column in ("value", "value_low", "value_high"):
-        x = row[column]
-        if not (x is None or (isinstance(x, float) and math.isnan(x))):
-            return float(x)
-    return math.nan

@@ -13,9 +13,12 @@ import math
 
 import pandas as pd
 
+from helpers.core.figure import QUALIFIER_FILLS, merge_locators
+from helpers.formatting import format_observation
 from helpers.periods import parse_periods
 
-FILLS = {"exact": "value", "approx": "value", "at_least": "value_low", "more_than": "value_low", "at_most": "value_high", "less_than": "value_high", "nearly": "value_high"}
+# A value implied by others is one number: a point or a one-sided bound, never a range.
+FILLS = {q: cols[0] for q, cols in QUALIFIER_FILLS.items() if len(cols) == 1}
 
 
 def year_earlier(period: str) -> str:
@@ -26,8 +29,6 @@ def year_earlier(period: str) -> str:
 def level_a_year_earlier(level: pd.Series, change: pd.Series, what: str) -> pd.DataFrame:
     """The level of the year before that a stated level and its change on that year imply:
     level / (1 + change / 100), as an implied row; `what` names the level ('new sellers')."""
-    from helpers.formatting import format_observation
-
     earlier = level["value"] / (1 + change["value"] / 100)
     how = f"{format_observation(level)} {what} were a change of {format_observation(change)} on the year before"
     return implied_row([level, change], earlier, period=year_earlier(level["period"]), how=how)
@@ -62,7 +63,7 @@ def implied_row(
         if given is not None:
             row[column] = given
     row["id"] = "implied from " + " + ".join(b["id"] for b in basis)
-    row["locator"] = ";".join(sorted({p for b in basis for p in str(b["locator"]).split(";") if p}))
+    row["locator"] = merge_locators(b["locator"] for b in basis)
     row["citation"] = "; ".join(dict.fromkeys(b["citation"] for b in basis))
     row["note"] = how
     out = pd.DataFrame([row]).reset_index(drop=True)

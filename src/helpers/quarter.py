@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pandas and the data are imported only when a listing is asked for: `check` stays instant
-    import pandas as pd
+import pandas as pd
 
-    from helpers.data import Package
+from helpers import data
+from helpers.data import DataValidationError, Package
+from helpers.periods import period_bounds
+from helpers.watch import SERIES as SERIES_OF_ROWS, watch_list
 
 QUARTER = re.compile(r"\d{4}Q[1-4]")
 SERIES_COLUMNS = ["entity", "market", "segment", "metric"]  # SERIES_OF_ROWS as watch_list() names them
@@ -40,12 +41,6 @@ def coverage(quarter: str, package: Package | None = None) -> pd.DataFrame:
     Columns: section, notebook, entity, market, segment, metric, latest period, latest figure,
     next period to add, latest row (its id in observations.csv), has figure (bool).
     """
-    import pandas as pd
-
-    from helpers import data
-    from helpers.periods import period_bounds
-    from helpers.watch import SERIES as SERIES_OF_ROWS, watch_list
-
     quarter = parse_quarter(quarter)
     first, last = period_bounds(quarter)
     pkg = package or data.load_package()
@@ -100,8 +95,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if command == "missing":
-        from helpers.data import DataValidationError
-
         try:
             print(missing_report(quarter))
         except DataValidationError as exc:

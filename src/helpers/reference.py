@@ -39,6 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.display import table
 from helpers.formatting import format_observation
 from helpers.periods import period_bounds
 
@@ -362,8 +363,6 @@ def yuan_in_usd(obs: pd.DataFrame) -> pd.DataFrame:
 
 def yuan_figures_in_usd(obs: pd.DataFrame):
     """The table of `yuan_in_usd` for a notebook: Markdown on the page, aligned text for nbval."""
-    from helpers.display import table
-
     shown = yuan_in_usd(obs).drop(columns=["figure_source"])
     caption = (
         f"Yuan figures in US dollars at {ecb_citation()}: flows (revenue, profit) at the average rate of "

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from helpers.core.figure import merge_locators
 from helpers.display import Text, table
 from helpers.formatting import format_observation
 from helpers.select import one
@@ -84,7 +85,7 @@ def scorecard(obs: pd.DataFrame) -> pd.DataFrame:
                 "period": head["period"] if head is not None else "",
                 "measure": _measure(head) if head is not None else "",
                 "alongside": alongside,
-                "at": ";".join(sorted({p for r in picked for p in r["locator"].split(";")})),
+                "at": merge_locators(r["locator"] for r in picked),
             }
         )
     return pd.DataFrame(out)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.core.figure import POINTS
+
 
 class NotInData(LookupError):
     """Rows a cell needs are not in the data as viewed (as of an earlier period)."""
@@ -62,4 +64,4 @@ def nonempty(frame: pd.DataFrame, what: str) -> pd.DataFrame:
 
 def points(obs: pd.DataFrame) -> pd.DataFrame:
     """Rows that state a point (exact or approximate), not a bound or a range."""
-    return obs[obs["qualifier"].isin(["exact", "approx"])]
+    return obs[obs["qualifier"].isin(POINTS)]

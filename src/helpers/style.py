@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+from helpers.core.figure import merge_locators
+
 # seaborn's colour-blind-safe palette; each platform keeps its colour in every notebook.
 _CB = sns.color_palette("colorblind").as_hex()
 ENTITY_COLOURS = {
@@ -75,8 +77,8 @@ def source_line(rows: pd.DataFrame) -> str:
         named = [f"{p} ({g['source_id'].nunique()} publications)" if g["source_id"].nunique() > 1 else g["citation"].iat[0] for p, g in by_publisher]
         return "Source: " + "; ".join(named) + ". Each figure's publication, the copy read and its place: the chart's data and the figures table."
     for citation, group in groups:
-        places = sorted({p for loc in group.get("locator", pd.Series(dtype=str)).dropna() for p in str(loc).split(";") if p})
-        parts.append(citation + (", " + ", ".join(places) if places else ""))
+        places = merge_locators(group.get("locator", pd.Series(dtype=str)).dropna()).replace(";", ", ")
+        parts.append(citation + (", " + places if places else ""))
     return "Source: " + "; ".join(parts)
 
 

@@ -13,49 +13,8 @@ import math
 
 import pandas as pd
 
+from helpers.core.figure import DOWN, SAME, UP, direction, sign
 from helpers.formatting import format_observation
-
-UP, DOWN, SAME = "up", "down", "same"
-
-
-def _interval(row: pd.Series | dict) -> tuple[float, bool, float, bool]:
-    """(low, low is excluded, high, high is excluded): where the true value may lie."""
-    q = row["qualifier"]
-    if q in ("exact", "approx"):
-        return float(row["value"]), False, float(row["value"]), False
-    if q in ("at_least", "more_than"):
-        return float(row["value_low"]), q == "more_than", math.inf, True
-    if q in ("at_most", "less_than", "nearly"):
-        return -math.inf, True, float(row["value_high"]), q == "less_than"
-    if q == "range":
-        return float(row["value_low"]), False, float(row["value_high"]), False
-    raise ValueError(f"no interval for qualifier {q!r}")
-
-
-def _above(a: tuple[float, bool, float, bool], b: tuple[float, bool, float, bool]) -> bool:
-    """Whether every value `a` allows is above every value `b` allows."""
-    a_low, a_open, _, _ = a
-    _, _, b_high, b_open = b
-    return a_low > b_high or (a_low == b_high and (a_open or b_open))
-
-
-def direction(before: pd.Series | dict, after: pd.Series | dict) -> str | None:
-    """UP or DOWN when the stated figures decide it, SAME for two equal points, else None."""
-    a, b = _interval(before), _interval(after)
-    if _above(b, a):
-        return UP
-    if _above(a, b):
-        return DOWN
-    if a[0] == a[2] == b[0] == b[2]:
-        return SAME
-    return None
-
-
-def sign(change: pd.Series | dict) -> str | None:
-    """The direction of a stated change (a growth rate, a percentage change) against zero."""
-    zero = {"qualifier": "exact", "value": 0.0}
-    return direction(zero, change)
-
 
 def word(towards: str | None, up: str, down: str, other: str) -> str:
     return {UP: up, DOWN: down}.get(towards, other)
