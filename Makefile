@@ -12,12 +12,13 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]-*.ipynb))
 JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help env notebooks test validate lab lock clean
+.PHONY: help env notebooks test validate lab lock clean lint
 
 help:
 	@echo "make notebooks   execute every notebook in place and render site/"
 	@echo "make test        run the unit tests and nbval over every notebook"
 	@echo "make validate    check data/ only (fast)"
+	@echo "make lint        ruff: lint and format check of src/ and tests/ (make test runs it first)"
 	@echo "make lab         open JupyterLab on localhost (token authentication on)"
 	@echo "make lock        re-freeze requirements.txt (and requirements-lab.txt) from the .in files"
 	@echo "make site        render site/ from the notebooks' stored outputs (make notebooks ends with it)"
@@ -40,15 +41,19 @@ validate: $(STAMP)
 	$(BIN)/python -m helpers.data
 
 notebooks: $(STAMP)
-	$(BIN)/python scripts/run_notebooks.py --jobs $(JOBS) $(NOTEBOOKS)
+	$(BIN)/python -m helpers.pack.runner --jobs $(JOBS) $(NOTEBOOKS)
 	@$(MAKE) --no-print-directory site
 
 # The static site: one page per notebook and an index, from the stored outputs (no re-execution).
 .PHONY: site lab-env
 site: $(STAMP)
-	$(BIN)/python scripts/build_site.py --out site $(NOTEBOOKS)
+	$(BIN)/python -m helpers.pack.site --out site $(NOTEBOOKS)
 
-test: $(STAMP)
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+test: $(STAMP) lint
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
 
@@ -103,12 +108,12 @@ clean:
 # series that have no figure for that quarter yet.
 .PHONY: quarter bench
 quarter: $(STAMP)
-	@$(BIN)/python -m helpers.quarter check "$(Q)"
-	$(BIN)/python scripts/run_notebooks.py --jobs $(JOBS) --as-of "$(Q)" --out "reports/$(Q)" $(NOTEBOOKS)
-	$(BIN)/python scripts/build_site.py --out "reports/$(Q)/site" $(addprefix reports/$(Q)/,$(notdir $(NOTEBOOKS)))
-	@$(BIN)/python -m helpers.quarter missing "$(Q)"
+	@$(BIN)/python -m helpers.pack.quarter check "$(Q)"
+	$(BIN)/python -m helpers.pack.runner --jobs $(JOBS) --as-of "$(Q)" --out "reports/$(Q)" $(NOTEBOOKS)
+	$(BIN)/python -m helpers.pack.site --out "reports/$(Q)/site" $(addprefix reports/$(Q)/,$(notdir $(NOTEBOOKS)))
+	@$(BIN)/python -m helpers.pack.quarter missing "$(Q)"
 
 # make bench: the floor (bare notebooks under the test run's pytest/nbval/xdist), make test, their
 # ratio (median of 3), validating 1,000,000 synthetic rows, and loading one notebook's data cold.
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m helpers.pack.bench

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,16 +25,6 @@ def pytest_collection_modifyitems(items):
         return 1 if item.path.suffix == ".ipynb" else 2
 
     items.sort(key=rank)  # stable: the order within each file, and among files of a rank, is kept
-
-
-def load_script(name: str):
-    """scripts/<name>.py imported as a module, to call its functions in the test process. It is
-    registered in sys.modules (dataclasses look their module up there) until the next load."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture

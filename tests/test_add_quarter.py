@@ -17,10 +17,12 @@ import sys
 import pytest
 
 from helpers import data
-from helpers.formatting import format_observation
-from helpers.periods import period_bounds
-from helpers.watch import SERIES, next_period
-from tests.conftest import ROOT, load_script, read_rows, write_rows
+from helpers.core.formatting import format_observation
+from helpers.core.periods import period_bounds
+from helpers.core.periods import next_period
+from helpers.outputs.watch import SERIES
+from helpers.pack import runner as pack_runner
+from tests.conftest import ROOT, read_rows, write_rows
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 MAX_NOTEBOOKS, MAX_SERIES = 1, 3  # each notebook run costs a kernel: one is enough to prove the path
@@ -88,7 +90,7 @@ def new_row(template: list[str], header: list[str], row, quarter: str, n: int) -
 
 
 def run_pack(out_dir, quarter: str, notebooks) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, str(ROOT / "scripts" / "run_notebooks.py"), "--jobs", str(len(notebooks)), "--as-of", quarter, "--out", str(out_dir), *map(str, notebooks)]
+    cmd = [sys.executable, "-m", "helpers.pack.runner", "--jobs", str(len(notebooks)), "--as-of", quarter, "--out", str(out_dir), *map(str, notebooks)]
     return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
 
 
@@ -129,9 +131,9 @@ def test_new_quarter_rows_show_in_tables_and_charts(data_copy, tmp_path):
 
 
 def load_runner():
-    """scripts/run_notebooks.py as a module, to call its main() in this process (no kernel is started
+    """helpers.pack.runner as a module, to call its main() in this process (no kernel is started
     when the data is invalid, so a subprocess would only add an interpreter start)."""
-    return load_script("run_notebooks")
+    return pack_runner
 
 
 def test_a_bad_row_stops_the_run_before_anything_is_written(data_copy, tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""scripts/bench.py measures what it says: its synthetic rows are valid data, its floor notebooks are bare."""
+"""helpers.pack.bench measures what it says: its synthetic rows are valid data, its floor notebooks are bare."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import json
 import shutil
 
 from helpers.data import load_package
-from tests.conftest import DATA, load_script
+from helpers.pack import bench as pack_bench
+from tests.conftest import DATA
 
 
 def load_bench():
-    return load_script("bench")
+    return pack_bench
 
 
 def test_synthetic_observations_are_valid_and_keep_the_real_rows(tmp_path):

@@ -17,11 +17,12 @@ import pytest  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
-from helpers import charts, checks, data, display, scorecard  # noqa: E402
-from helpers.formatting import format_observation  # noqa: E402
-from helpers.implied import implied_row, level_a_year_earlier, year_earlier  # noqa: E402
-from helpers.periods import parse_periods  # noqa: E402
-from helpers.select import NotInData, need, need_rows, nonempty, one  # noqa: E402
+from helpers import data
+from helpers.outputs import charts, checks, display, scorecard  # noqa: E402
+from helpers.core.formatting import format_observation  # noqa: E402
+from helpers.views.implied import implied_row, level_a_year_earlier, year_earlier  # noqa: E402
+from helpers.core.periods import parse_periods  # noqa: E402
+from helpers.views.select import NotInData, need, need_rows, nonempty, one  # noqa: E402
 
 NAN = math.nan
 
@@ -430,7 +431,7 @@ def test_dollar_amounts_are_never_read_as_mathematics(kind):
 
 def test_the_house_theme_reads_no_mathematics():
     with matplotlib.rc_context():
-        from helpers import style
+        from helpers.outputs import style
 
         style.apply_theme()
         assert matplotlib.rcParams["text.parse_math"] is False

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from helpers import checks
-from helpers.checks import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, bound_holds, compare
+from helpers.outputs import checks
+from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, bound_holds, compare
 
 
 def test_compare_paths():
@@ -66,7 +66,8 @@ def test_a_figure_edited_after_a_run_is_checked_afresh(data_copy):
 
 # --- every check of the pack: its verdict on the real data, and on a perturbed copy ---------------
 
-from helpers import claims_s1, claims_s2, claims_s3, claims_s4, claims_s5, data  # noqa: E402
+from helpers import data
+from helpers.outputs.checks import s1 as claims_s1, s2 as claims_s2, s3 as claims_s3, s4 as claims_s4, s5 as claims_s5  # noqa: E402
 
 
 def section_of(fn) -> str:
@@ -88,6 +89,12 @@ def edit(data_dir, changes: dict[str, dict[str, str]]) -> None:
 
 # (check, verdict on the real data, a change to the data, verdict after the change)
 CASES = [
+    (claims_s1.growth_fell_below_threshold, CONSISTENT, {"s1-global-ecom-growth-2025": {"value": "12"}}, INCONSISTENT),
+    (claims_s1.inflation_topped_threshold, CONSISTENT, {"s1-us-inflation-2022-06": {"value": "8.5"}}, INCONSISTENT),
+    (claims_s1.tariff_peak_above_typical_range, CONSISTENT, {"s1-us-tariff-max-2025": {"value": "25"}}, INCONSISTENT),
+    (claims_s1.amazon_cpc_rise, CONSISTENT, {"s1-amazon-cpc-us-2025": {"value": "0.5"}}, INCONSISTENT),
+    (claims_s1.instagram_cpm_expected_rise, CONSISTENT, {"s1-instagram-cpm-us-2025q4": {"value": "9"}}, INCONSISTENT),
+    (claims_s1.instagram_dearer_than_facebook, CONSISTENT, {"s1-facebook-cpm-us-2024q4": {"value": "9.5"}}, INCONSISTENT),
     (claims_s1.us_monthly_inflation_matches_bls, CONSISTENT, {"s1-us-inflation-2022-06": {"value": "9.3"}}, INCONSISTENT),
     (claims_s1.us_peak_topped_floor_in_bls, CONSISTENT, {"s1-us-inflation-peak-2022-2023": {"value_low": "9.5"}}, INCONSISTENT),
     (claims_s1.us_inflation_fell_back_into_band, CONSISTENT, {"s1-us-inflation-2024-2025": {"period": "2023/2025"}}, INCONSISTENT),
@@ -110,6 +117,14 @@ CASES = [
     (claims_s2.challengers_growth_against_pdd, INCONSISTENT, {"s2-pdd-holdings-revenue-growth-2025q1": {"value": "60"}, "s2-pdd-holdings-revenue-growth-2025q2": {"value": "55"}, "s2-pdd-holdings-revenue-growth-2024q3": {"value": "70"}}, CONSISTENT),
     (claims_s5.aliexpress_lead_time_cut, CONSISTENT, {"s5-aliexpress-lead-time-after": {"value_low": "6", "value_high": "8"}}, INCONSISTENT),
 ]
+
+
+def test_every_check_has_a_case():
+    """A claim check without a case here (a verdict on the real data and one that flips on changed
+    data), or without a place among the claims no offline source can check, fails the run."""
+    covered = {case[0] for case in CASES} | {case[0] for case in NOT_CHECKABLE_OFFLINE}
+    missing = [f"{section}: {fn.__name__}" for section, fns in checks._REGISTRY.items() for fn in fns if fn not in covered]
+    assert not missing, "checks with no flipping case in tests/test_checks.py CASES: " + ", ".join(missing)
 
 
 @pytest.mark.parametrize(("fn", "real", "change", "after"), CASES, ids=[c[0].__name__ for c in CASES])
@@ -213,7 +228,7 @@ def test_a_title_and_a_verdict_about_one_change_agree(data_copy):
     """The drift the house issue named: the CPM check judged 'rise' by value > value while the
     title's verb came from the stated intervals. With the later figure a floor above the earlier
     point, the title says 'rose': the verdict must say the same (before, NaN > x made it inconsistent)."""
-    from helpers import wording
+    from helpers.views import wording
     from tests.conftest import read_rows, set_cell
 
     rows = {r[0]: r for r in read_rows(data_copy / "observations.csv")}

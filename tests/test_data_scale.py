@@ -2,7 +2,7 @@
 
 A table of more than a thousand rows is checked once per distinct value and its rows counted by a
 quick structural scan; small tables (every other test) take the row-by-row paths. Here a few
-thousand synthetic rows (scripts/bench.py's generator) go through both, valid and with one problem
+thousand synthetic rows (helpers.pack.bench's generator) go through both, valid and with one problem
 of each kind: same tables, same messages, each naming its file, line and column.
 """
 
@@ -15,15 +15,17 @@ import pandas as pd
 import pytest
 
 from helpers import data
-from tests.conftest import DATA, load_script, read_rows, write_rows
+from helpers.data import package, reading
+from helpers.pack import bench as pack_bench
+from tests.conftest import DATA, read_rows, write_rows
 
 ROWS = 2_000  # above data._PER_VALUE_ROWS, so the fast paths are taken
 
 
 def slow(monkeypatch) -> None:
     """Force the row-by-row paths: no per-value checks, no structural scan."""
-    monkeypatch.setattr(data, "_PER_VALUE_ROWS", 10**12)
-    monkeypatch.setattr(data, "_regular_shape", lambda raw, width: None)
+    monkeypatch.setattr(reading, "_PER_VALUE_ROWS", 10**12)
+    monkeypatch.setattr(reading, "_regular_shape", lambda raw, width: None)
 
 
 def load_both(directory, monkeypatch):
@@ -33,22 +35,22 @@ def load_both(directory, monkeypatch):
         with monkeypatch.context() as m:
             if force_slow:
                 slow(m)
-            data._load_package.cache_clear()
+            package._load_package.cache_clear()
             try:
                 results.append(data.load_package(directory))
             except data.DataValidationError as exc:
                 results.append(str(exc))
-    data._load_package.cache_clear()
+    package._load_package.cache_clear()
     return results
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    bench = load_script("bench")
+    bench = pack_bench
     target = tmp_path_factory.mktemp("big") / "data"
     shutil.copytree(DATA, target)
     bench.synthetic_observations(DATA / "observations.csv", target / "observations.csv", rows=ROWS)
-    assert ROWS > data._PER_VALUE_ROWS
+    assert ROWS > reading._PER_VALUE_ROWS
     return target
 
 

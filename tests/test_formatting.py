@@ -5,9 +5,9 @@ import math
 import pandas as pd
 import pytest
 
-from helpers.formatting import format_observation, format_value
-from helpers.periods import parse_periods, period_bounds
-from helpers.watch import next_period
+from helpers.core.formatting import format_observation, format_value
+from helpers.core.periods import parse_periods, period_bounds
+from helpers.core.periods import next_period
 
 
 def obs(qualifier, value=math.nan, low=math.nan, high=math.nan, unit="percent", decimals=1):
@@ -70,7 +70,7 @@ def test_next_period(period, following):
 
 # --- words about a change, decided by the figures ------------------------------------------------
 
-from helpers import wording  # noqa: E402
+from helpers.views import wording  # noqa: E402
 
 
 def fig(qualifier="exact", value=math.nan, low=math.nan, high=math.nan, unit="percent", id=None):
@@ -133,7 +133,7 @@ def test_multiple_and_grouped_change_words():
 
 
 def test_a_stated_figure_keeps_the_precision_it_was_printed_with():
-    from helpers.formatting import format_observation
+    from helpers.core.formatting import format_observation
 
     whole = {"unit": "percent", "decimals": 0, "qualifier": "exact", "status": "actual"}
     assert format_observation({**whole, "value": 13.0}) == "13%"

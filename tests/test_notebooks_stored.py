@@ -10,7 +10,8 @@ import re
 import nbformat
 import pytest
 
-from tests.conftest import ROOT, load_script
+from helpers.pack import runner as pack_runner
+from tests.conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 # A figure typed into prose: 8.8%, $9, 1.12, 165,000 (the hook's rule 1 check).
@@ -93,7 +94,7 @@ def test_no_year_or_quarter_typed_outside_the_parameters_cell(path):
 def departures(text: str) -> list[str]:
     """How a stored notebook's text differs from what `make notebooks` writes; empty when it does not.
 
-    The runner's own normalise() (scripts/run_notebooks.py) is applied to a copy and the result
+    The runner's own normalise() (helpers.pack.runner) is applied to a copy and the result
     written as the runner writes it: any byte that differs is something a run would change. Counts
     are checked apart, since a fresh kernel numbers cells 1..n and normalise leaves them alone."""
     found = []
@@ -107,7 +108,7 @@ def departures(text: str) -> list[str]:
         found.append(f"outputs numbered unlike their cells (code cells {stale[:3]})")
 
     normalised = copy.deepcopy(stored)
-    load_script("run_notebooks").normalise(normalised)
+    pack_runner.normalise(normalised)
     ids = [c.get("id") for c, n in zip(stored.cells, normalised.cells) if c.get("id") != n["id"]]
     if ids:
         found.append(f"cell ids {ids[:3]} not of the runner's form ('cell-00', 'cell-01', ...)")

@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers.data import QUALIFIER_FILLS, load_package
+from helpers.core.figure import QUALIFIER_FILLS
+from helpers.data import load_package
 from tests.conftest import DATA, ROOT
 
 

@@ -9,9 +9,11 @@ import sys
 import nbformat
 import pytest
 
-from helpers import data, quarter
-from helpers.watch import next_period
-from tests.conftest import ROOT, load_script, read_rows, write_rows
+from helpers import data
+from helpers.pack import quarter
+from helpers.core.periods import next_period
+from helpers.pack import runner as pack_runner
+from tests.conftest import ROOT, read_rows, write_rows
 
 
 @pytest.mark.parametrize("good", ["2026Q1", "2025Q4", " 2027Q3 "])
@@ -64,7 +66,7 @@ def test_coverage_marks_the_series_given_a_figure_for_the_quarter(data_copy):
 
 def test_rows_after_the_quarter_are_not_counted():
     # As of the quarter of the earliest figure, only the series that began by then are listed.
-    from helpers.periods import period_bounds
+    from helpers.core.periods import period_bounds
 
     obs = data.observations()
     earliest = obs["end"].min()
@@ -85,7 +87,7 @@ def test_make_quarter_refuses_a_bad_quarter_before_running_anything():
 
 # --- a quarter before the data: each part that needs missing rows says so, the rest runs ----------
 
-RUN = [sys.executable, str(ROOT / "scripts" / "run_notebooks.py"), "--jobs", "1"]
+RUN = [sys.executable, "-m", "helpers.pack.runner", "--jobs", "1"]
 
 
 def error_outputs(path) -> list[dict]:
@@ -117,12 +119,12 @@ def test_with_every_row_viewed_a_missing_row_fails_the_run(tmp_path):
     """Without --as-of the data must answer every cell: NotInData is an error like any other.
     The runner's own execute() is called here (its main() runs it in a process pool), on a
     notebook whose one cell needs a row that is not there."""
-    runner = load_script("run_notebooks")
+    runner = pack_runner
     nb = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell("AS_OF = None")
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_markdown_cell("## Who grew?"), nbformat.v4.new_code_cell(
-        "import pandas as pd\nfrom helpers.select import need\n"
+        "import pandas as pd\nfrom helpers.views.select import need\n"
         "need(pd.DataFrame(columns=['metric', 'start', 'end', 'id']), 'a_metric')"
     )]
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}

@@ -14,15 +14,17 @@ import warnings
 import pandas as pd
 import pytest
 
-from helpers import data, reference
-from helpers.reference import ReferenceDataError
+from helpers import data
+from helpers.outputs import reference
+from helpers.outputs.reference import ReferenceDataError
 from tests.conftest import ROOT, set_cell
 
 # Run in a fresh interpreter, so that nothing this process has imported or cached helps. The script
 # calls every public function and prints what it got as JSON.
 OFFLINE_SCRIPT = r"""
 import json, math, sys
-from helpers import data, reference
+from helpers import data
+from helpers.outputs import reference
 monthly = reference.cpi_u_monthly()
 yoy = reference.cpi_yoy()
 rate = reference.rate_on("2025-09-27")

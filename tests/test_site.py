@@ -19,7 +19,8 @@ from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
 
-from tests.conftest import ROOT, load_script, read_rows, write_rows
+from helpers.pack import site as pack_site
+from tests.conftest import ROOT, read_rows, write_rows
 
 CHROMIUM = Path(os.environ.get("PACK_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -33,7 +34,7 @@ CHROMIUM_ARGS = [
 ]
 SITE = ROOT / "build" / "site-test"
 SCREENSHOTS = ROOT / "build" / "screenshots"
-BUILD = [sys.executable, str(ROOT / "scripts" / "build_site.py")]
+BUILD = [sys.executable, "-m", "helpers.pack.site"]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 LOCAL_SCHEMES = ("file:", "data:", "about:")
 PHONE = 390  # CSS pixels: a small phone held upright
@@ -70,7 +71,7 @@ def builder():
     """The build script imported, for the builds that follow the first: it saves starting Python
     and importing nbconvert again for each (over a second apiece), and a build in this process
     matching the one above also shows the output does not depend on the process (hash seeds)."""
-    return load_script("build_site")
+    return pack_site
 
 
 # --- the build, without a browser -----------------------------------------------------------
@@ -113,7 +114,7 @@ def test_a_notebook_without_findings_stops_the_build_and_keeps_the_old_site(buil
     (out / "index.html").write_text("previous build", encoding="utf-8")
     assert builder.main(["--out", str(out), str(broken)]) == 1
     stderr = capsys.readouterr().err
-    assert NOTEBOOKS[0].name in stderr and "Key findings" in stderr and "run_notebooks.py" in stderr
+    assert NOTEBOOKS[0].name in stderr and "Key findings" in stderr and "helpers.pack.runner" in stderr
     assert [p.name for p in out.iterdir()] == ["index.html"] and (out / "index.html").read_text() == "previous build"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([broken.name, "site"]), "no staging folder left behind"
 
@@ -389,7 +390,7 @@ def injected(tmp_path_factory, builder):
     names = inject_markup(root / "data")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PACK_DATA_DIR", str(root / "data"))  # inherited by the kernels and read by the builder
-        run = subprocess.run([sys.executable, str(ROOT / "scripts" / "run_notebooks.py"), "--jobs", "2", "--out", str(root / "notebooks"), *map(str, NOTEBOOKS)],
+        run = subprocess.run([sys.executable, "-m", "helpers.pack.runner", "--jobs", "2", "--out", str(root / "notebooks"), *map(str, NOTEBOOKS)],
                              capture_output=True, text=True, cwd=ROOT, timeout=600)
         assert run.returncode == 0, run.stderr[-3000:]
         assert builder.main(["--out", str(root / "site"), *(str(root / "notebooks" / p.name) for p in NOTEBOOKS)]) == 0
@@ -463,7 +464,7 @@ def test_markup_in_the_data_is_text_on_every_page(injected, browser):
 
 
 def test_raw_html_in_a_stored_markdown_output_is_shown_as_text(builder, tmp_path):
-    """A notebook that prints Markdown of its own (not through helpers.display) holding raw HTML:
+    """A notebook that prints Markdown of its own (not through helpers.outputs.display) holding raw HTML:
     the builder shows it as text on the card and on the page."""
     nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
     start = next(i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "markdown" and "## Key findings" in "".join(c["source"]))

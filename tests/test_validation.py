@@ -11,7 +11,8 @@ import sys
 import pytest
 
 from helpers.data import DataValidationError, load_package
-from tests.conftest import ROOT, load_script, read_rows, set_cell, write_rows
+from helpers.pack import runner as pack_runner
+from tests.conftest import ROOT, read_rows, set_cell, write_rows
 
 ROW = "s1-global-ecom-growth-2025"  # an exact figure of section 1
 BOUND_ROW = "s1-global-ecom-growth-2023"  # a 'less than' figure
@@ -253,7 +254,7 @@ def test_percent_typed_as_a_fraction_warns_naming_the_fix(data_copy, capsys):
     assert result.stdout.startswith("data package is valid")
     assert f"warning: {text}" in result.stdout
 
-    load_script("run_notebooks").validate_data()  # does not stop the run
+    pack_runner.validate_data()  # does not stop the run
     assert f"warning: {text}" in capsys.readouterr().err
 
 

@@ -1,0 +1,223 @@
+"""The pack's own rules, which a table schema cannot say: periods, locators, qualifiers and their value columns, corrections, and the warning for a percent typed as a fraction."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from helpers.core.figure import QUALIFIER_FILLS, VALUE_COLUMNS
+from helpers.core.periods import parse_periods
+from helpers.data.problems import Problem
+from helpers.data.reading import _did_you_mean, _Distinct
+
+# --- rules a table schema cannot say ---------------------------------------------------------
+
+_PERIODS: pd.DataFrame | None = None  # every period text parsed so far in this process, by text
+
+
+def _period_table(texts) -> pd.DataFrame:
+    """start, end and period_kind of distinct period texts, indexed by text. parse_periods runs once
+    per text per process: a million rows share a few dozen periods, and validation, then
+    observations() and events() ask for the same ones."""
+    global _PERIODS
+    texts = pd.Index(texts, dtype="str").unique()
+    new = texts if _PERIODS is None else texts[~texts.isin(_PERIODS.index)]
+    if _PERIODS is None or len(new):
+        parsed = parse_periods(pd.Series(new, dtype="str")).set_axis(new)
+        _PERIODS = parsed if _PERIODS is None else pd.concat([_PERIODS, parsed])
+    return _PERIODS.loc[texts]
+
+
+def _parse_periods(periods: pd.Series) -> pd.DataFrame:
+    """parse_periods(periods), each distinct text parsed once (see _period_table)."""
+    codes, uniques = pd.factorize(periods)
+    return _period_table(uniques).take(codes).set_axis(periods.index)
+
+
+def _check_periods(fname: str, distinct: _Distinct, column: str) -> list[Problem]:
+    values = distinct.values(column)
+    bad = distinct.rows(column, (values != "") & _period_table(values)["start"].isna().to_numpy())
+    df = distinct.df
+    problems = []
+    fixes: dict[str, str | None] = {}
+    for i in np.flatnonzero(bad):
+        value = df[column].iat[i]
+        if value not in fixes:
+            fixes[value] = _did_you_mean(_swapped_interval(value))
+        problems.append(Problem(fname, distinct.line(i), column, value, "a period: 2025, 2025Q4, 2022-06, 2025-12-12, or start/end with start before end", fixes[value]))
+    return problems
+
+
+def _swapped_interval(text: str) -> str | None:
+    """'2021/2025' for '2025/2021': an interval typed end first."""
+    parts = text.split("/")
+    if len(parts) != 2:
+        return None
+    swapped = f"{parts[1]}/{parts[0]}"
+    return swapped if pd.notna(_period_table([swapped])["start"].iat[0]) else None
+
+
+ARTICLE_LOCATOR = re.compile(r"P\d{2}(;P\d{2})*")
+
+
+def article_sources(sources: pd.DataFrame, article: str) -> set[str]:
+    """Sources read in the analysed article: the article itself, and what it reports second-hand
+    (via). Another article, or a company release read through a republication, is not among them."""
+    return {article} | set(sources.loc[sources["via"] == article, "id"])
+
+
+def _check_locators(fname: str, distinct: _Distinct, sections: pd.DataFrame, sources: pd.DataFrame | None, article: str) -> list[Problem]:
+    """A figure read in the article cites paragraphs of its own section (S3 spans P19..P31, say);
+    a figure from another publication cites that publication's own place (a table, a page)."""
+    spans = sections.set_index("id")
+    article = article_sources(sources, article) if sources is not None else set()
+    df = distinct.df
+    # Each distinct (section, locator, source) triple is judged once; its rows share the verdict.
+    sections_of, locators_of, sources_of = distinct.values("section"), distinct.values("locator"), distinct.values("source_id")
+    n_loc, n_src = len(locators_of), len(sources_of)
+    triple = (distinct.codes("section") * n_loc + distinct.codes("locator")) * n_src + distinct.codes("source_id")
+    triples, triple_codes = np.unique(triple, return_inverse=True)
+    expected = {}
+    for code, key in enumerate(triples):
+        section = sections_of.iat[key // (n_loc * n_src)]
+        locator = locators_of.iat[(key // n_src) % n_loc]
+        source = sources_of.iat[key % n_src]
+        if not locator or source not in article:
+            continue
+        if not ARTICLE_LOCATOR.fullmatch(locator):
+            expected[code] = "article paragraphs such as P08 or P08;P13 (the source is read in the article)"
+        elif section in spans.index:
+            lo, hi = spans.at[section, "first_paragraph"], spans.at[section, "last_paragraph"]
+            if not all(lo <= p <= hi for p in locator.split(";")):
+                expected[code] = f"paragraphs of section {section} ({lo} to {hi})"
+    problems = []
+    if expected:
+        for idx in np.flatnonzero(np.isin(triple_codes, list(expected))):
+            problems.append(Problem(fname, distinct.line(idx), "locator", df["locator"].iat[idx], expected[triple_codes[idx]]))
+    return problems
+
+
+def _check_observation_rules(path: str, obs: pd.DataFrame, distinct: _Distinct) -> list[Problem]:
+    fname = f"data/{path}"
+    problems = _check_periods(fname, distinct, "period")
+    filled = {col: obs[col].notna().to_numpy() for col in VALUE_COLUMNS}
+    qualifiers = distinct.values("qualifier")
+    for qualifier, fills in QUALIFIER_FILLS.items():
+        rows = distinct.rows("qualifier", qualifiers == qualifier)
+        for col in VALUE_COLUMNS:
+            must = col in fills
+            wrong = rows & (filled[col] != must)
+            for idx in np.flatnonzero(wrong):
+                if must:
+                    expected = f"a number: qualifier '{qualifier}' states its figure in {' and '.join(sorted(fills))}"
+                    value = ""
+                else:
+                    expected = f"an empty cell: qualifier '{qualifier}' fills only {' and '.join(sorted(fills))}"
+                    value = f"{obs[col].iat[idx]:.15g}"
+                problems.append(Problem(fname, distinct.line(idx), col, value, expected))
+    inverted = filled["value_low"] & filled["value_high"] & (obs["value_low"] > obs["value_high"]).to_numpy()
+    for idx in np.flatnonzero(inverted):
+        problems.append(Problem(fname, distinct.line(idx), "value_low", f"{obs['value_low'].iat[idx]:g}", f"a low bound no higher than value_high ({obs['value_high'].iat[idx]:g})"))
+    return problems
+
+
+# A percent typed as a fraction (0.284 for 28.4) is suspected when the row's other figures of the
+# same series (entity, market, segment, metric) are typically above this many percent ...
+FRACTION_SERIES_MEDIAN = 5.0
+# ... and a hundred times the figure lies within this factor of their smallest and largest.
+FRACTION_RANGE_FACTOR = 3.0
+
+
+def _combined(key: np.ndarray, size: int, columns: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """One int64 code per row for `key` (codes below `size`) and each (codes, how many) in
+    `columns` together, refactorized whenever the product of their counts could overflow."""
+    for codes, count in columns:
+        if size * max(count, 1) >= 2**62:
+            key = pd.factorize(key)[0].astype(np.int64)
+            size = int(key.max()) + 1
+        key, size = key * max(count, 1) + codes, size * max(count, 1)
+    return key
+
+
+def _percent_fraction_warnings(fname: str, distinct: _Distinct, metrics: pd.DataFrame) -> list[Problem]:
+    """A warning for each figure of a percent metric between -1 and 1 (0.088) whose series' other
+    figures are typically above 5 (17.1 and 10) and bracket a hundred times it (8.8): the figure
+    was likely typed as a fraction. It may be right (growth can fall below 1%), so it never fails.
+
+    A series is the rows of one entity, market, segment and metric. Its other figures are those of
+    at least 1 in size (every value column of every row), so two slips in one series do not vouch
+    for each other; a series with no such figure is not judged. All in numpy, on the rows that may
+    share a series with a figure below 1 (none, usually: then nothing is grouped at all)."""
+    obs = distinct.df
+    if obs.empty:
+        return []
+    units = metrics.drop_duplicates("id").set_index("id")["unit"]
+    percent = distinct.rows("metric", distinct.values("metric").map(units).eq("percent"))
+    signed = obs[list(VALUE_COLUMNS)].to_numpy(dtype=float)
+    figures = np.abs(signed)
+    small = (figures > 0) & (figures < 1) & percent[:, None]
+    suspects = small.any(axis=1)
+    if not suspects.any():
+        return []
+    # Narrowed first on the columns already factorized; the free-text segment only on what is left.
+    narrow = _combined(np.zeros(len(obs), dtype=np.int64), 1, [(distinct.codes(c), len(distinct.values(c))) for c in ("entity", "market", "metric")])
+    (judged,) = np.nonzero(percent & np.isin(narrow, narrow[suspects]))
+    segment_codes, segments = pd.factorize(obs["segment"].take(judged).to_numpy())
+    series = _combined(narrow[judged], int(narrow.max()) + 1, [(segment_codes, len(segments))])
+    sizes, small = figures[judged], small[judged]
+    others = sizes >= 1  # NaN (an empty cell) compares False
+    stats = (
+        pd.DataFrame({"series": np.broadcast_to(series[:, None], sizes.shape)[others], "size": sizes[others]})
+        .groupby("series")["size"]
+        .agg(["median", "min", "max"])
+    )
+    rows, cols = np.nonzero(small)
+    found = stats.reindex(series[rows])
+    hundredfold = sizes[rows, cols] * 100
+    suspect = (
+        (found["median"] > FRACTION_SERIES_MEDIAN)
+        & (hundredfold >= found["min"] / FRACTION_RANGE_FACTOR)
+        & (hundredfold <= found["max"] * FRACTION_RANGE_FACTOR)
+    ).to_numpy()
+    rows, cols = judged[rows[suspect]], cols[suspect]
+    values = signed[rows, cols]
+    names = zip(*(obs[c].take(rows).tolist() for c in ("entity", "market", "segment", "metric")))
+    warnings = []
+    for row, col, value, name, low, high in zip(rows, cols, values, names, found["min"].to_numpy()[suspect], found["max"].to_numpy()[suspect]):
+        column = VALUE_COLUMNS[col]
+        named = ", ".join(v for v in name if v)
+        span = f"{low:g}" if low == high else f"from {low:g} to {high:g}"
+        warnings.append(Problem(
+            fname, distinct.line(row), column, f"{value:.15g}", "",
+            f"a percent typed as a fraction? The other figures of this series ({named}) lie {span}: "
+            f"write {value * 100:.10g} if {value * 100:.10g}% is meant; leave {value:.15g} if {value:.15g}% is right (this is only a warning)",
+        ))
+    return warnings
+
+
+def _check_corrections(path: str, corrections: pd.DataFrame, obs: pd.DataFrame, distinct: _Distinct) -> list[Problem]:
+    """The latest correction of a field must match the data: the reason cannot drift from the value."""
+    fname = f"data/{path}"
+    problems = []
+    if corrections.empty:
+        return problems
+    latest = corrections.sort_values("corrected_on", kind="stable").drop_duplicates(["observation_id", "field"], keep="last")
+    # Only the corrected rows: indexing a million ids to look up a handful costs a tenth of a second.
+    current = obs[obs["id"].isin(latest["observation_id"])].set_index("id")
+    for idx, row in latest.iterrows():
+        if row["observation_id"] not in current.index:
+            continue  # reported by the foreign-key check
+        now = current.at[row["observation_id"], row["field"]]
+        now_text = "" if pd.isna(now) else (f"{now:g}" if isinstance(now, float) else str(now))
+        new = row["new_value"]
+        same = now_text == new
+        if not same and isinstance(now, float) and new:
+            try:
+                same = float(new) == now
+            except ValueError:
+                same = False
+        if not same:
+            problems.append(Problem(fname, distinct.line(idx), "new_value", new, f"the current {row['field']} of {row['observation_id']} in observations.csv ({now_text or 'empty'})"))
+    return problems

@@ -1,0 +1,72 @@
+"""The tidy views the notebooks read: observations and events joined to their vocabularies and sources."""
+
+from __future__ import annotations
+
+
+import numpy as np
+import pandas as pd
+
+from helpers.core.periods import period_bounds
+from helpers.data.package import Package, load_package
+from helpers.data.rules import _parse_periods
+
+# --- tidy views for the notebooks ------------------------------------------------------------
+
+def source_citations(sources: pd.DataFrame) -> pd.Series:
+    """'Marketplace Pulse via Innovation-Insight (2026-02-04)', keyed by source id."""
+    by_id = sources.set_index("id")
+    dated = np.where(by_id["date_published"] != "", " (" + by_id["date_published"] + ")", "")
+    own = by_id["publisher"] + dated
+    second_hand = by_id["publisher"] + " via " + by_id["via"].map(own).fillna("")
+    return own.where(by_id["via"] == "", second_hand)
+
+
+def _in_view(table: pd.DataFrame, column: str, section: str | None, as_of: str | None) -> pd.DataFrame:
+    """A table's rows of one section (or all) with their period bounds, up to the end of `as_of`.
+
+    A row with no date (an undated event) is kept: nothing says it came after the period."""
+    if section:
+        table = table[table["section"] == section]
+    table = table.join(_parse_periods(table[column]))
+    if as_of:
+        table = table[table["end"].isna() | (table["end"] <= period_bounds(as_of)[1])]
+    return table
+
+
+def observations(section: str | None = None, as_of: str | None = None, package: Package | None = None) -> pd.DataFrame:
+    """Observations joined to their metric, entity, market and source, with period bounds.
+
+    ``as_of`` (a period such as "2025Q4") keeps the figures whose period ends by the end of it.
+    """
+    pkg = package or load_package()
+    obs = _in_view(pkg.observations, "period", section, as_of)
+    metrics = pkg.metrics.set_index("id")[["label", "unit", "decimals"]].rename(columns={"label": "metric_label"})
+    entities = pkg.entities.set_index("id")[["label", "kind"]].rename(columns={"label": "entity_label", "kind": "entity_kind"})
+    markets = pkg.markets.set_index("code")[["name"]].rename(columns={"name": "market_name"})
+    out = (
+        obs.join(metrics, on="metric")
+        .join(entities, on="entity")
+        .join(markets, on="market")
+        .assign(
+            citation=lambda d: d["source_id"].map(source_citations(pkg.sources)),
+            # When the figure was published: what the article could have known, for the checks.
+            source_published=lambda d: d["source_id"].map(pkg.sources.set_index("id")["date_published"]),
+        )
+    )
+    return out.reset_index(drop=True)
+
+
+def article_date(package: Package | None = None) -> str:
+    """The analysed article's publication date (YYYY-MM-DD), from sources.csv."""
+    pkg = package or load_package()
+    return str(pkg.sources.set_index("id").at[pkg.article, "date_published"])
+
+
+def events(section: str | None = None, as_of: str | None = None, package: Package | None = None) -> pd.DataFrame:
+    """Dated events joined to entity labels; undated events are kept, with no start."""
+    pkg = package or load_package()
+    ev = _in_view(pkg.events, "date", section, as_of)
+    entities = pkg.entities.set_index("id")[["label"]].rename(columns={"label": "entity_label"})
+    markets = pkg.markets.set_index("code")[["name"]].rename(columns={"name": "market_name"})
+    out = ev.join(entities, on="entity").join(markets, on="market")
+    return out.assign(citation=out["source_id"].map(source_citations(pkg.sources))).reset_index(drop=True)

@@ -1,0 +1,276 @@
+"""Render the pack's static site from the committed, executed notebooks (nothing is re-executed).
+
+    python -m helpers.pack.site                         # every notebooks/NN-*.ipynb -> site/
+    python -m helpers.pack.site --out build/site nb.ipynb
+
+One HTML page per notebook, code hidden (the notebooks keep it), and site/index.html with one card
+per section of data/sections.csv: its title, its headline finding (the first bullet the notebook's
+"Key findings" cell printed from data/) and its first chart (site/img/). The pages fetch nothing:
+nbconvert's lab template with its CDN scripts (require.js, MathJax, mermaid) removed, the house CSS
+inlined, charts embedded. Text is shown as text: whatever the builder takes from a notebook (the
+headline, a chart's title as alt text) is escaped into its HTML, and raw HTML inside a stored
+Markdown output (the helpers escape their own; a notebook may print other Markdown) is shown as
+text, not run. Building twice gives identical files. The site is written to a temporary
+folder next to --out and swapped in only when every page rendered, so a failed build leaves the
+previous site as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import json
+import os
+import re
+import shutil
+import struct
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+from helpers.data import REPO_DATA_DIR, DataValidationError, load_package
+from helpers.pack.notebook import KEY_FINDINGS, MISSING_AS_OF, injected_as_of
+
+ROOT = REPO_DATA_DIR.parent  # the repository: notebooks/, data/, site/
+NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
+CHART_PREFIX = "Chart data: "
+# Anything a browser would fetch by itself from another host: scripts, styles, images, fonts.
+FETCHED_URL = re.compile(
+    r"""(\bsrc\s*=\s*["']?\s*(https?:)?//)|(url\(\s*["']?\s*(https?:)?//)|(@import\b)|(<link\b[^>]*\bhref\s*=\s*["']?\s*(https?:)?//)""",
+    re.IGNORECASE,
+)
+
+
+class SiteError(Exception):
+    """A notebook the site cannot be built from; the message names the file and what is missing."""
+
+
+@dataclass(frozen=True)
+class Card:
+    section: str
+    number: int
+    title: str
+    notebook: str
+    page: str | None = None
+    headline_html: str = ""
+    thumbnail: str | None = None
+    thumbnail_alt: str = ""
+    thumbnail_width: int = 0
+    thumbnail_height: int = 0
+
+
+def templates_dir() -> Path:
+    return Path(__file__).resolve().parent / "templates"
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value or "")
+
+
+def as_of_of(nb: nbformat.NotebookNode) -> str | None:
+    """The period a notebook was executed as of (the injected parameters cell), or None."""
+    return injected_as_of(nb)
+
+
+def output_markdown_html(markdown: str) -> str:
+    """A stored Markdown output as HTML, with any raw HTML in it shown as text and no javascript:
+    link: Markdown printed from data must never become live markup on the site. (mistune's own
+    escape=True would escape the text's entities a second time: '&lt;' would show as '&lt;'.)"""
+    class RawHtmlAsText(IPythonRenderer):
+        def block_html(self, raw: str) -> str:
+            return f"<p>{html.escape(raw.strip())}</p>\n"
+
+        def inline_html(self, raw: str) -> str:
+            return html.escape(raw)
+
+    return MarkdownWithMath(renderer=RawHtmlAsText(escape=False, allow_harmful_protocols=False)).render(markdown)
+
+
+def headline(nb: nbformat.NotebookNode, name: str) -> str:
+    """The first bullet printed by the code under '## Key findings', as HTML: Markdown rendered as
+    the notebook printed it (raw HTML shown as text), plain text escaped; or, in a notebook run as
+    of an earlier period, the note saying which rows it lacked, escaped."""
+    cells = nb.cells
+    starts = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and KEY_FINDINGS in [line.strip() for line in _text(c.source).splitlines()]]
+    if not starts:
+        raise SiteError(f"{name}: no '{KEY_FINDINGS}' heading: every notebook prints its findings under that heading")
+    for cell in cells[starts[0] + 1 :]:
+        if cell.cell_type == "markdown" and any(line.startswith("## ") for line in _text(cell.source).splitlines()):
+            break
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and out.get("ename") == MISSING_AS_OF:
+                note = _text(out.get("traceback", [""])[0]) or f"Not in the data as viewed: {out.get('evalue', '')}."
+                return f"<p>{html.escape(note)}</p>"
+            data = out.get("data", {})
+            markdown = "text/markdown" in data
+            text = _text(data.get("text/markdown") or data.get("text/plain") or (out.get("text") if out.get("output_type") == "stream" else ""))
+            for line in text.splitlines():
+                if line.startswith("- "):
+                    bullet = line[2:].strip()
+                    return output_markdown_html(bullet).strip() if markdown else f"<p>{html.escape(bullet)}</p>"
+    raise SiteError(
+        f"{name}: the cell under '{KEY_FINDINGS}' has no stored bullet to show on the index: "
+        f"execute the notebook (python -m helpers.pack.runner {name}) and build again"
+    )
+
+
+def first_chart(nb: nbformat.NotebookNode) -> tuple[bytes, str] | None:
+    """The first image/png among the stored outputs, and the chart's title when its cell printed one."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            png = out.get("data", {}).get("image/png")
+            if png:
+                alt = "First chart of the section"
+                for other in cell.outputs:
+                    plain = _text(other.get("data", {}).get("text/plain"))
+                    if other.get("output_type") == "execute_result" and plain.startswith(CHART_PREFIX):
+                        alt = plain.splitlines()[0][len(CHART_PREFIX) :]
+                return base64.b64decode(_text(png)), alt
+    return None
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise SiteError("a stored image/png output is not a PNG")
+    return struct.unpack(">II", data[16:24])
+
+
+def check_offline(html: str, name: str) -> None:
+    m = FETCHED_URL.search(html)
+    if m:
+        start = max(0, m.start() - 60)
+        raise SiteError(f"{name}: the page would fetch from the internet ({html[start:m.end() + 60]!r}); the site must work offline")
+
+
+def page_exporter():
+    exporter = HTMLExporter(
+        template_name="pack_site",
+        extra_template_basedirs=[str(templates_dir())],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_filter("output_markdown_html", output_markdown_html)
+    return exporter
+
+
+def render(notebooks: list[Path], out: Path) -> list[Card]:
+    """Write the site into `out` (an empty folder); return the index's cards."""
+    package = load_package()
+    descriptor = json.loads((package.data_dir / "datapackage.json").read_text(encoding="utf-8"))
+    sections = package.sections
+    by_notebook = {row.notebook: row for row in sections.itertuples(index=False)}
+    number_of = {row.notebook: i for i, row in enumerate(sections.itertuples(index=False), start=1)}
+    house_css = (templates_dir() / "pack_site" / "house.css").read_text(encoding="utf-8")
+    title = descriptor.get("title") or descriptor["name"]
+
+    names = [p.name for p in notebooks]
+    unknown = [n for n in names if n not in by_notebook]
+    if unknown:
+        raise SiteError(f"{', '.join(unknown)}: not named in data/sections.csv (column notebook); add the section row first")
+    if len(set(names)) != len(names):
+        raise SiteError("the same notebook name is given twice")
+
+    exporter = page_exporter()
+    (out / "img").mkdir(parents=True)
+    rendered: dict[str, Card] = {}
+    periods: set[str | None] = set()
+    for path in notebooks:
+        name = path.name
+        row = by_notebook[name]
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception as exc:  # nbformat raises several kinds for a broken file
+            raise SiteError(f"{path}: not a readable notebook ({exc})") from exc
+        as_of = as_of_of(nb)
+        periods.add(as_of)
+        stem = path.stem
+        card = dict(section=row.id, number=number_of[name], title=row.title, notebook=name, page=f"{stem}.html", headline_html=headline(nb, name))
+        chart = first_chart(nb)
+        if chart:
+            data, alt = chart
+            width, height = png_size(data)
+            (out / "img" / f"{stem}.png").write_bytes(data)
+            card.update(thumbnail=f"img/{stem}.png", thumbnail_alt=alt, thumbnail_width=width, thumbnail_height=height)
+        page_title = f"{row.title} · {title}" + (f" · as of {as_of}" if as_of else "")
+        resources = {"metadata": {"name": page_title}, "house_css": house_css, "pack_title": title, "notebook_file": name, "as_of": as_of}
+        html, _ = exporter.from_notebook_node(nb, resources=resources)
+        check_offline(html, name)
+        (out / card["page"]).write_text(html, encoding="utf-8")
+        rendered[name] = Card(**card)
+
+    if len(periods) > 1:
+        shown = ", ".join(sorted(p or "every row" for p in periods))
+        raise SiteError(f"the notebooks were executed as of different periods ({shown}): render one period per site")
+    (as_of,) = periods or {None}
+    cards = [
+        rendered.get(row.notebook) or Card(section=row.id, number=number_of[row.notebook], title=row.title, notebook=row.notebook)
+        for row in sections.itertuples(index=False)
+    ]
+    env = Environment(loader=FileSystemLoader(templates_dir() / "pack_site"), autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
+    index = env.get_template("home.html.j2").render(title=title, description=descriptor.get("description", ""), cards=cards, house_css=house_css, as_of=as_of)
+    check_offline(index, "index.html")
+    (out / "index.html").write_text(index, encoding="utf-8")
+    return cards
+
+
+def build(notebooks: list[Path], out: Path) -> list[Card]:
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
+    try:
+        cards = render(notebooks, staging / "site")
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+            os.replace(out, old / "site")
+            os.replace(staging / "site", out)
+            shutil.rmtree(old)
+        else:
+            os.replace(staging / "site", out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return cards
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", type=Path, help=f"default: notebooks/{NOTEBOOK_GLOB}")
+    parser.add_argument("--out", type=Path, default=ROOT / "site", help="folder to write (default: site/)")
+    args = parser.parse_args(argv)
+    notebooks = sorted(args.notebooks or (ROOT / "notebooks").glob(NOTEBOOK_GLOB), key=lambda p: p.name)
+    if not notebooks:
+        print("error: no notebooks to render", file=sys.stderr)
+        return 1
+    missing = [str(p) for p in notebooks if not p.is_file()]
+    if missing:
+        print(f"error: no such notebook: {', '.join(missing)}", file=sys.stderr)
+        return 1
+
+    try:
+        cards = build(notebooks, args.out)
+    except DataValidationError as exc:
+        print(exc, file=sys.stderr)
+        print("the site was not built; fix the data and run again", file=sys.stderr)
+        return 1
+    except SiteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(f"the site was not built; {args.out} is left as it was", file=sys.stderr)
+        return 1
+    pages = [c for c in cards if c.page]
+    print(f"site: {len(pages)} page(s) and index.html in {args.out}" + (f" ({len(cards) - len(pages)} section(s) without a notebook yet)" if len(pages) < len(cards) else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
