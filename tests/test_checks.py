@@ -6,7 +6,13 @@ import math
 
 import pytest
 
+from helpers import data
 from helpers.outputs import checks
+from helpers.outputs.checks import s1 as claims_s1
+from helpers.outputs.checks import s2 as claims_s2
+from helpers.outputs.checks import s3 as claims_s3
+from helpers.outputs.checks import s4 as claims_s4
+from helpers.outputs.checks import s5 as claims_s5
 from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, bound_holds, compare
 
 
@@ -66,9 +72,6 @@ def test_a_figure_edited_after_a_run_is_checked_afresh(data_copy):
 
 # --- every check of the pack: its verdict on the real data, and on a perturbed copy ---------------
 
-from helpers import data
-from helpers.outputs.checks import s1 as claims_s1, s2 as claims_s2, s3 as claims_s3, s4 as claims_s4, s5 as claims_s5  # noqa: E402
-
 
 def section_of(fn) -> str:
     (section,) = [sec for sec, fns in checks._REGISTRY.items() if fn in fns]
@@ -100,21 +103,48 @@ CASES = [
     (claims_s1.us_inflation_fell_back_into_band, CONSISTENT, {"s1-us-inflation-2024-2025": {"period": "2023/2025"}}, INCONSISTENT),
     (claims_s2.amazon_growth_fell_from_peak, CONSISTENT, {"s2-amazon-ecom-growth-2025": {"value": "40"}}, INCONSISTENT),
     (claims_s2.shopee_grew_faster_than_amazon, CONSISTENT, {"s2-shopee-growth-2025": {"value": "14"}}, INCONSISTENT),
-    (claims_s2.challengers_outgrew_amazon, NOT_CHECKABLE, {"s2-temu-growth-2025": {"value_low": "50"}, "s2-tiktok-shop-growth-2025": {"value_low": "50"}}, CONSISTENT),
+    (
+        claims_s2.challengers_outgrew_amazon,
+        NOT_CHECKABLE,
+        {"s2-temu-growth-2025": {"value_low": "50"}, "s2-tiktok-shop-growth-2025": {"value_low": "50"}},
+        CONSISTENT,
+    ),
     (claims_s3.temu_footprint_end_2025, CONSISTENT, {"s3-temu-markets-2024": {"qualifier": "exact", "value": "30", "value_low": ""}}, INCONSISTENT),
-    (claims_s3.temu_expanded_more_slowly, NOT_CHECKABLE, {"s3-temu-markets-2023": {"qualifier": "exact", "value": "45", "value_low": ""}, "s3-temu-markets-2024": {"qualifier": "exact", "value": "85", "value_low": ""}}, CONSISTENT),
+    (
+        claims_s3.temu_expanded_more_slowly,
+        NOT_CHECKABLE,
+        {
+            "s3-temu-markets-2023": {"qualifier": "exact", "value": "45", "value_low": ""},
+            "s3-temu-markets-2024": {"qualifier": "exact", "value": "85", "value_low": ""},
+        },
+        CONSISTENT,
+    ),
     (claims_s3.temu_moved_ad_spend_away_from_us, CONSISTENT, {"s3-temu-fra-ad-spend-2025-04": {"value": "-5"}}, INCONSISTENT),
     (claims_s3.tiktok_annual_gmv_vs_daily_average, INCONSISTENT, {"s3-tiktok-shop-sea-daily-gmv-growth-2025": {"value": "110"}}, CONSISTENT),
     (claims_s3.double_12_surged, CONSISTENT, {"s3-tiktok-shop-sea-double12-multiple": {"value": "1.2"}}, INCONSISTENT),
     (claims_s3.short_video_outpaced_campaign, CONSISTENT, {"s3-tiktok-shop-sea-double12-short-video": {"value": "100"}}, INCONSISTENT),
     (claims_s4.amazon_new_sellers_year_before, CONSISTENT, {"s4-amazon-new-sellers-change-2025": {"value": "10"}}, INCONSISTENT),
-    (claims_s4.amz123_subset_within_whole, CONSISTENT, {"s4-sellers-profit-decline-2025": {"qualifier": "exact", "value": "25", "value_low": ""}}, INCONSISTENT),
+    (
+        claims_s4.amz123_subset_within_whole,
+        CONSISTENT,
+        {"s4-sellers-profit-decline-2025": {"qualifier": "exact", "value": "25", "value_low": ""}},
+        INCONSISTENT,
+    ),
     (claims_s4.core_categories_above_stated_floor, CONSISTENT, {"s4-tiktok-shop-sea-core-categories-2025": {"value_low": "250"}}, INCONSISTENT),
     (claims_s4.wook_adjusted_net_margin, CONSISTENT, {"s4-wook-adj-net-profit-2025q1-q3": {"value": "900000000"}}, INCONSISTENT),
     (claims_s2.amazon_current_rate_in_its_releases, INCONSISTENT, {"s2-amazon-net-sales-north-america-2025q3": {"value": "105600000000"}}, CONSISTENT),
     (claims_s2.shopee_around_thirty_in_its_releases, CONSISTENT, {"s2-shopee-gmv-growth-2025q3": {"value": "20"}}, INCONSISTENT),
     (claims_s2.ebay_toward_single_digits, CONSISTENT, {"s2-ebay-gmv-growth-2025q2": {"value": "12"}}, INCONSISTENT),
-    (claims_s2.challengers_growth_against_pdd, INCONSISTENT, {"s2-pdd-holdings-revenue-growth-2025q1": {"value": "60"}, "s2-pdd-holdings-revenue-growth-2025q2": {"value": "55"}, "s2-pdd-holdings-revenue-growth-2024q3": {"value": "70"}}, CONSISTENT),
+    (
+        claims_s2.challengers_growth_against_pdd,
+        INCONSISTENT,
+        {
+            "s2-pdd-holdings-revenue-growth-2025q1": {"value": "60"},
+            "s2-pdd-holdings-revenue-growth-2025q2": {"value": "55"},
+            "s2-pdd-holdings-revenue-growth-2024q3": {"value": "70"},
+        },
+        CONSISTENT,
+    ),
     (claims_s5.aliexpress_lead_time_cut, CONSISTENT, {"s5-aliexpress-lead-time-after": {"value_low": "6", "value_high": "8"}}, INCONSISTENT),
 ]
 
@@ -216,7 +246,14 @@ def test_a_later_quarter_from_another_source_leaves_the_article_checks_alone(dat
     obs = read_rows(data_copy / "observations.csv")
     header = obs[0]
     (forecast,) = [r for r in obs if r[0] == "s1-instagram-cpm-us-2025q4"]
-    later = dict(zip(header, forecast)) | {"id": "s1-instagram-cpm-us-later", "period": "2026Q1", "value": "7.5", "status": "actual", "source_id": "acme-ads-later", "locator": "Table 2"}
+    later = dict(zip(header, forecast)) | {
+        "id": "s1-instagram-cpm-us-later",
+        "period": "2026Q1",
+        "value": "7.5",
+        "status": "actual",
+        "source_id": "acme-ads-later",
+        "locator": "Table 2",
+    }
     obs.append([later[c] for c in header])
     write_rows(data_copy / "observations.csv", obs)
     after = checks.run_checks("S1")

@@ -13,6 +13,17 @@ from helpers.data.rules import ARTICLE_LOCATOR, article_sources
 from helpers.data.views import article_date, events, observations, source_citations
 
 __all__ = [
-    "ARTICLE_LOCATOR", "REPO_DATA_DIR", "DataValidationError", "Package", "Problem", "article_date", "article_sources",
-    "data_dir", "events", "load_package", "observations", "print_warnings", "source_citations",
+    "ARTICLE_LOCATOR",
+    "REPO_DATA_DIR",
+    "DataValidationError",
+    "Package",
+    "Problem",
+    "article_date",
+    "article_sources",
+    "data_dir",
+    "events",
+    "load_package",
+    "observations",
+    "print_warnings",
+    "source_citations",
 ]

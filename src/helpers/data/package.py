@@ -20,11 +20,13 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.data.problems import DataValidationError, Problem
-from helpers.data.reading import _Distinct, _check_foreign_keys, _read_resource
+from helpers.data.reading import _check_foreign_keys, _Distinct, _read_resource
 from helpers.data.rules import _check_corrections, _check_locators, _check_observation_rules, _check_periods, _percent_fraction_warnings, _period_table
 
 # The repository's data/ folder; PACK_DATA_DIR points elsewhere (tests, a user's copy).
 REPO_DATA_DIR = Path(__file__).resolve().parents[3] / "data"
+
+
 @dataclass(frozen=True)
 class Package:
     """The validated tables. Value columns are float; every other column is str."""
@@ -70,7 +72,9 @@ def _load_package(directory: Path, _stamp: tuple) -> Package:
 
     problems: list[Problem] = []
     if not article:
-        problems.append(Problem("data/datapackage.json", None, "article", None, 'a top-level "article": the id in sources.csv of the article the pack analyses'))
+        problems.append(
+            Problem("data/datapackage.json", None, "article", None, 'a top-level "article": the id in sources.csv of the article the pack analyses')
+        )
     tables: dict[str, pd.DataFrame] = {}
     distinct: dict[str, _Distinct] = {}
     for name, resource in resources.items():

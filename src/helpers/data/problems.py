@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-
 MAX_PROBLEMS_SHOWN = 50
 
 

@@ -16,6 +16,7 @@ from helpers.data.problems import Problem
 
 # --- reading one CSV -------------------------------------------------------------------------
 
+
 def _read_resource(directory: Path, resource: dict) -> tuple[pd.DataFrame | None, list[Problem], _Distinct | None]:
     path = directory / resource["path"]
     fname = f"data/{resource['path']}"
@@ -194,7 +195,11 @@ def _scan_rows(fname: str, text: str, width: int) -> _Scan:
             if len(row) == 1 and width > 1 and not row[0].strip():
                 scan.fatal.append(Problem(fname, start, None, None, "", "a line of only spaces: delete it"))
             elif len(row) != width:
-                scan.fatal.append(Problem(fname, start, None, f"{len(row)} fields", f"{width} fields, as in the header (a stray or missing comma, or an unquoted comma in text)"))
+                scan.fatal.append(
+                    Problem(
+                        fname, start, None, f"{len(row)} fields", f"{width} fields, as in the header (a stray or missing comma, or an unquoted comma in text)"
+                    )
+                )
             if header:
                 header = False
             else:
@@ -220,7 +225,16 @@ def _repeats(fname: str, distinct: _Distinct, columns: list[str], what: str) -> 
             first[key] = distinct.line(idx)
         elif again[idx]:
             line = first[key]
-            problems.append(Problem(fname, distinct.line(idx), "/".join(columns), key, f"{what} (it repeats line {line})", f"delete this copy of line {line}, or give the row another {'/'.join(columns)}"))
+            problems.append(
+                Problem(
+                    fname,
+                    distinct.line(idx),
+                    "/".join(columns),
+                    key,
+                    f"{what} (it repeats line {line})",
+                    f"delete this copy of line {line}, or give the row another {'/'.join(columns)}",
+                )
+            )
     return problems
 
 
@@ -250,10 +264,14 @@ def _check_fields(fname: str, distinct: _Distinct, fields: list[dict], line_brea
         col = spec["name"]
         cons = spec.get("constraints", {})
         s = df[col]
-        per_value = len(s) > _PER_VALUE_ROWS and not cons.get("unique") and (spec.get("type", "string") != "string" or spec.get("format") or any(k in cons for k in _VALUE_CHECKS))
+        per_value = (
+            len(s) > _PER_VALUE_ROWS
+            and not cons.get("unique")
+            and (spec.get("type", "string") != "string" or spec.get("format") or any(k in cons for k in _VALUE_CHECKS))
+        )
         values = distinct.values(col) if per_value else s
 
-        def rows(mask: pd.Series) -> np.ndarray:
+        def rows(mask: pd.Series, col: str = col, per_value: bool = per_value) -> np.ndarray:
             return distinct.rows(col, mask) if per_value else mask.to_numpy(dtype=bool)
 
         # Free text with no rule beyond one line (note, segment) is not compared at all.
@@ -261,7 +279,9 @@ def _check_fields(fname: str, distinct: _Distinct, fields: list[dict], line_brea
         if cons or spec.get("type", "string") != "string" or spec.get("format"):
             present = values != "" if per_value else pd.Series(s.to_numpy() != "", index=s.index)
         if line_breaks_possible:
-            report(rows(values.str.contains("\n", regex=False) | values.str.contains("\r", regex=False)), col, "one line of text (no line breaks inside a field)")
+            report(
+                rows(values.str.contains("\n", regex=False) | values.str.contains("\r", regex=False)), col, "one line of text (no line breaks inside a field)"
+            )
         if cons.get("required"):
             report(rows(~present), col, "a value (this column is required)")
         kind = spec.get("type", "string")

@@ -46,7 +46,9 @@ def _check_periods(fname: str, distinct: _Distinct, column: str) -> list[Problem
         value = df[column].iat[i]
         if value not in fixes:
             fixes[value] = _did_you_mean(_swapped_interval(value))
-        problems.append(Problem(fname, distinct.line(i), column, value, "a period: 2025, 2025Q4, 2022-06, 2025-12-12, or start/end with start before end", fixes[value]))
+        problems.append(
+            Problem(fname, distinct.line(i), column, value, "a period: 2025, 2025Q4, 2022-06, 2025-12-12, or start/end with start before end", fixes[value])
+        )
     return problems
 
 
@@ -119,7 +121,15 @@ def _check_observation_rules(path: str, obs: pd.DataFrame, distinct: _Distinct) 
                 problems.append(Problem(fname, distinct.line(idx), col, value, expected))
     inverted = filled["value_low"] & filled["value_high"] & (obs["value_low"] > obs["value_high"]).to_numpy()
     for idx in np.flatnonzero(inverted):
-        problems.append(Problem(fname, distinct.line(idx), "value_low", f"{obs['value_low'].iat[idx]:g}", f"a low bound no higher than value_high ({obs['value_high'].iat[idx]:g})"))
+        problems.append(
+            Problem(
+                fname,
+                distinct.line(idx),
+                "value_low",
+                f"{obs['value_low'].iat[idx]:g}",
+                f"a low bound no higher than value_high ({obs['value_high'].iat[idx]:g})",
+            )
+        )
     return problems
 
 
@@ -189,11 +199,17 @@ def _percent_fraction_warnings(fname: str, distinct: _Distinct, metrics: pd.Data
         column = VALUE_COLUMNS[col]
         named = ", ".join(v for v in name if v)
         span = f"{low:g}" if low == high else f"from {low:g} to {high:g}"
-        warnings.append(Problem(
-            fname, distinct.line(row), column, f"{value:.15g}", "",
-            f"a percent typed as a fraction? The other figures of this series ({named}) lie {span}: "
-            f"write {value * 100:.10g} if {value * 100:.10g}% is meant; leave {value:.15g} if {value:.15g}% is right (this is only a warning)",
-        ))
+        warnings.append(
+            Problem(
+                fname,
+                distinct.line(row),
+                column,
+                f"{value:.15g}",
+                "",
+                f"a percent typed as a fraction? The other figures of this series ({named}) lie {span}: "
+                f"write {value * 100:.10g} if {value * 100:.10g}% is meant; leave {value:.15g} if {value:.15g}% is right (this is only a warning)",
+            )
+        )
     return warnings
 
 
@@ -219,5 +235,13 @@ def _check_corrections(path: str, corrections: pd.DataFrame, obs: pd.DataFrame, 
             except ValueError:
                 same = False
         if not same:
-            problems.append(Problem(fname, distinct.line(idx), "new_value", new, f"the current {row['field']} of {row['observation_id']} in observations.csv ({now_text or 'empty'})"))
+            problems.append(
+                Problem(
+                    fname,
+                    distinct.line(idx),
+                    "new_value",
+                    new,
+                    f"the current {row['field']} of {row['observation_id']} in observations.csv ({now_text or 'empty'})",
+                )
+            )
     return problems

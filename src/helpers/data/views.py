@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
@@ -11,6 +10,7 @@ from helpers.data.package import Package, load_package
 from helpers.data.rules import _parse_periods
 
 # --- tidy views for the notebooks ------------------------------------------------------------
+
 
 def source_citations(sources: pd.DataFrame) -> pd.Series:
     """'Marketplace Pulse via Innovation-Insight (2026-02-04)', keyed by source id."""

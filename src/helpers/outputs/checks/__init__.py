@@ -14,7 +14,6 @@ from helpers.outputs.checks import s1, s2, s3, s4, s5  # noqa: F401  (importing 
 from helpers.outputs.checks.registry import _READS_EVERY_SOURCE, _REGISTRY, CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, check  # noqa: F401
 from helpers.outputs.display import Text, table
 
-
 # run_checks' last results, each with the package it was computed from: the outlook asks for the
 # pack-wide verdicts twice (summary, then flagged claims), and each run costs a few hundred ms.
 # A result is reused only for the very same loaded package (load_package reloads when a file

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.outputs import reference
 from helpers.core.figure import UP
-from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, bound_holds, check, compare, direction_verdict, locators, not_checkable
 from helpers.core.formatting import format_observation, format_value
+from helpers.outputs import reference
+from helpers.outputs.checks.registry import (
+    CONSISTENT,
+    INCONSISTENT,
+    NOT_CHECKABLE,
+    Verdict,
+    bound_holds,
+    check,
+    compare,
+    direction_verdict,
+    locators,
+    not_checkable,
+)
 from helpers.views.select import one, points, rows
 
 
@@ -31,8 +42,10 @@ def growth_fell_below_threshold(obs):
         claim="Global growth first fell below the threshold in the year stated, and stayed below it in the later years given",
         locator=first_below["locator"],
         article=f"below {format_value(threshold, 'percent', 0)} from {first_below['period']}",
-        recomputed="earlier years: " + (", ".join(f"{r.period} {format_value(r.value, 'percent', 1)}" for r in before.itertuples()) or "none given")
-        + "; later years: " + (", ".join(f"{r.period} {format_value(r.value, 'percent', 1)}" for r in after.itertuples()) or "none given"),
+        recomputed="earlier years: "
+        + (", ".join(f"{r.period} {format_value(r.value, 'percent', 1)}" for r in before.itertuples()) or "none given")
+        + "; later years: "
+        + (", ".join(f"{r.period} {format_value(r.value, 'percent', 1)}" for r in after.itertuples()) or "none given"),
         verdict=CONSISTENT if ok else INCONSISTENT,
         tolerance="none (ordering)",
     )
@@ -100,7 +113,9 @@ def instagram_cpm_expected_rise(obs):
         claim="Instagram's US CPM was expected to rise further",
         locator=new["locator"],
         article=f"{format_observation(old)} ({old['period']}) to {format_observation(new)} ({new['period']}, {new['status']})",
-        recomputed=f"{format_value(change, 'percent', 1, signed=True)}" if change == change else "no percentage for a bound; the direction is read from the stated intervals",
+        recomputed=f"{format_value(change, 'percent', 1, signed=True)}"
+        if change == change
+        else "no percentage for a bound; the direction is read from the stated intervals",
         verdict=direction_verdict(old, new, UP),
         tolerance="direction only, on the intervals the figures allow (as titles choose 'rose')",
     )
@@ -113,7 +128,14 @@ def instagram_dearer_than_facebook(obs):
     if ig is None or fb is None:
         return None
     if ig["period"] != fb["period"]:
-        return Verdict("Instagram's CPM was above Facebook's in the same quarter", ig["locator"], format_observation(ig), "the two figures are for different periods", NOT_CHECKABLE, "same period needed")
+        return Verdict(
+            "Instagram's CPM was above Facebook's in the same quarter",
+            ig["locator"],
+            format_observation(ig),
+            "the two figures are for different periods",
+            NOT_CHECKABLE,
+            "same period needed",
+        )
     gap = ig["value"] - fb["value"]
     return Verdict(
         claim=f"Instagram's US CPM was above Facebook's in {ig['period']}",
@@ -126,6 +148,7 @@ def instagram_dearer_than_facebook(obs):
 
 
 # --- independent cross-checks against the BLS CPI-U series shipped with the `cpi` package --------
+
 
 def _us_inflation(obs, metric: str):
     return rows(obs, metric, entity="consumer-prices", market="USA")
@@ -177,7 +200,14 @@ def us_peak_topped_floor_in_bls(obs):
         return None
     bls = _bls_months(peak).dropna(subset=["yoy"])
     if bls.empty:
-        return Verdict("US inflation topped the stated floor in the period, in the official CPI-U", peak["locator"], format_observation(peak), "no CPI-U month of the period in the shipped series", NOT_CHECKABLE, "none (bound)")
+        return Verdict(
+            "US inflation topped the stated floor in the period, in the official CPI-U",
+            peak["locator"],
+            format_observation(peak),
+            "no CPI-U month of the period in the shipped series",
+            NOT_CHECKABLE,
+            "none (bound)",
+        )
     top = bls.loc[bls["yoy"].idxmax()]
     return Verdict(
         claim=f"US inflation topped the stated floor during {peak['period']}, in the official CPI-U",
@@ -200,7 +230,14 @@ def us_inflation_fell_back_into_band(obs):
     months = _bls_months(band)
     published = months.dropna(subset=["yoy"])
     if published.empty:
-        return Verdict("US inflation fell back into the stated band, in the official CPI-U", band["locator"], format_observation(band), "no CPI-U month of the period in the shipped series", NOT_CHECKABLE, "rule in the recomputed column")
+        return Verdict(
+            "US inflation fell back into the stated band, in the official CPI-U",
+            band["locator"],
+            format_observation(band),
+            "no CPI-U month of the period in the shipped series",
+            NOT_CHECKABLE,
+            "rule in the recomputed column",
+        )
     rounded = published["yoy"].round(1)
     inside = rounded.between(band["value_low"], band["value_high"])
     first_inside = inside.idxmax() if inside.any() else None
@@ -212,7 +249,11 @@ def us_inflation_fell_back_into_band(obs):
         f"({inside.mean() * 100:.0f}%), range {rounded.min():.1f}% to {rounded.max():.1f}%"
     )
     if first_inside is not None:
-        detail += f"; inside from {published.loc[first_inside, 'period']} on" if stays else f"; first inside in {published.loc[first_inside, 'period']} but left it again"
+        detail += (
+            f"; inside from {published.loc[first_inside, 'period']} on"
+            if stays
+            else f"; first inside in {published.loc[first_inside, 'period']} but left it again"
+        )
     if len(outside):
         detail += "; outside: " + ", ".join(f"{r.period} {r.yoy:.1f}%" for r in outside.assign(yoy=outside["yoy"].round(1)).itertuples())
     if missing:
@@ -228,6 +269,7 @@ def us_inflation_fell_back_into_band(obs):
 
 
 # --- claims that no source shipped with the pack can check ---------------------------------------
+
 
 @check("S1")
 def euro_area_peak_not_checkable(obs):

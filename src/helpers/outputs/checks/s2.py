@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers import data
-from helpers.views import implied, series
-from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, bound_holds, check, locators, stated
 from helpers.core.formatting import format_observation, format_value, stated_decimals
+from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, bound_holds, check, locators, stated
+from helpers.views import implied, series
 from helpers.views.select import one, points, rows
 
 # 'Around 30%' is read as within this many percentage points of the figure.
@@ -93,6 +93,7 @@ def challengers_outgrew_amazon(obs):
 
 # --- the article against the companies' own releases --------------------------------------------
 
+
 def _from_article(obs: pd.DataFrame) -> pd.DataFrame:
     package = data.load_package()
     return obs[obs["source_id"].isin(data.article_sources(package.sources, package.article))]
@@ -123,8 +124,14 @@ def amazon_current_rate_in_its_releases(obs):
         return None
     stated = company[company["metric"] == "net_sales_growth"]
     if stated.empty:
-        return Verdict("Amazon's 'current' growth rate is one its own results state", article["locator"], format_observation(article),
-                       "no Amazon release out before the article is in the data", NOT_CHECKABLE, "none")
+        return Verdict(
+            "Amazon's 'current' growth rate is one its own results state",
+            article["locator"],
+            format_observation(article),
+            "no Amazon release out before the article is in the data",
+            NOT_CHECKABLE,
+            "none",
+        )
     latest = stated["start"].max()
     stated = stated[stated["start"] == latest]
     levels = company[company["metric"] == "net_sales"].set_index(["segment", "period"])
@@ -159,8 +166,14 @@ def shopee_around_thirty_in_its_releases(obs):
     if article is None:
         return None
     if own.empty:
-        return Verdict("Shopee grew around the stated rate, in Sea's own GMV growth", article["locator"], format_observation(article),
-                       "no Sea release out before the article is in the data", NOT_CHECKABLE, "none")
+        return Verdict(
+            "Shopee grew around the stated rate, in Sea's own GMV growth",
+            article["locator"],
+            format_observation(article),
+            "no Sea release out before the article is in the data",
+            NOT_CHECKABLE,
+            "none",
+        )
     in_year = own[own["start"].dt.year == article["start"].year]
     used = in_year if len(in_year) else own.tail(1)
     off = [r for _, r in used.iterrows() if abs(r["value"] - article["value"]) > APPROX_PP]
@@ -168,7 +181,8 @@ def shopee_around_thirty_in_its_releases(obs):
         claim=f"Shopee grew around the stated rate, in Sea's own GMV growth of the quarters of {article['period']} released by the article",
         locator=article["locator"],
         article=format_observation(article),
-        recomputed="; ".join(f"{r.period}: {format_observation(r)}" for _, r in used.iterrows()) + ("" if len(in_year) else f" (no quarter of {article['period']}; the latest)"),
+        recomputed="; ".join(f"{r.period}: {format_observation(r)}" for _, r in used.iterrows())
+        + ("" if len(in_year) else f" (no quarter of {article['period']}; the latest)"),
         verdict=INCONSISTENT if off else CONSISTENT,
         tolerance=f"'around' read as ±{APPROX_PP:.0f} pp",
     )
@@ -205,7 +219,8 @@ def challengers_growth_against_pdd(obs):
         claim="Temu still grew at very high double-digit or triple-digit rates, against PDD Holdings' own revenue growth (the group, Temu and Pinduoduo together)",
         locator=locators(temu),
         article="'extremely high double-digit or even triple-digit' (third-party estimates)",
-        recomputed="PDD Holdings revenue growth, the four latest quarters released by the article: " + "; ".join(f"{r.period}: {format_observation(r)}" for _, r in recent.iterrows()),
+        recomputed="PDD Holdings revenue growth, the four latest quarters released by the article: "
+        + "; ".join(f"{r.period}: {format_observation(r)}" for _, r in recent.iterrows()),
         verdict=INCONSISTENT if len(low) else CONSISTENT,
         tolerance=f"'very high double-digit' read as {VERY_HIGH_GROWTH:.0f}% or more in every quarter; PDD does not report Temu apart, so the group is a proxy only",
     )

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 
 from helpers.core.figure import highest, lowest
-from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, bound_holds, check, locators, not_checkable, stated
 from helpers.core.formatting import format_observation, format_value
+from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, bound_holds, check, locators, not_checkable, stated
 from helpers.views.select import one, rows
 
 # 'Surged' read as a rise of more than half: a multiple above this.
@@ -26,13 +26,15 @@ def temu_footprint_end_2025(obs):
     opened = rows(obs, "new_markets_opened", entity="temu")
     opened = opened[opened["start"] > latest["end"]]
     # Each earlier count's smallest possible value must not exceed a later count's largest.
-    clash = [
-        (a, b) for i, (_, a) in enumerate(footprint.iterrows()) for _, b in footprint.iloc[i + 1 :].iterrows() if lowest(a) > highest(b)
-    ]
+    clash = [(a, b) for i, (_, a) in enumerate(footprint.iterrows()) for _, b in footprint.iloc[i + 1 :].iterrows() if lowest(a) > highest(b)]
     text = " then ".join(f"{format_observation(r)} ({r['period']})" for _, r in footprint.iterrows())
     if len(opened):
         added = opened["value"].sum()
-        implied = {**latest.to_dict(), "value_low": latest["value_low"] + added if latest["qualifier"] in ("more_than", "at_least") else math.nan, "value": latest["value"] + added}
+        implied = {
+            **latest.to_dict(),
+            "value_low": latest["value_low"] + added if latest["qualifier"] in ("more_than", "at_least") else math.nan,
+            "value": latest["value"] + added,
+        }
         end_period = opened["period"].iloc[-1]
         recomputed = (
             f"{format_observation(implied)} at the end of {end_period} ({format_observation(latest)} plus {added:.0f} opened, if no market closed); "

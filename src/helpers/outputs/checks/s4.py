@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.core.formatting import format_observation, format_value
 from helpers.outputs import reference
 from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, check, locators, not_checkable
-from helpers.core.formatting import format_observation, format_value
 from helpers.views.select import one, points, rows
 
 
@@ -45,7 +45,11 @@ def amz123_subset_within_whole(obs):
     part_value = part["value"] if part["qualifier"] in ("exact", "approx") else part["value_low"]
     whole_max = whole["value"] if whole["qualifier"] in ("exact", "approx") else (whole["value_high"] if pd.notna(whole["value_high"]) else 100.0)
     whole_min = whole["value"] if whole["qualifier"] in ("exact", "approx") else (whole["value_low"] if pd.notna(whole["value_low"]) else 0.0)
-    among = f"; so of the sellers whose {whole['segment']}, less than {part_value / whole_min * 100:.0f}% are those whose {part['segment']}" if whole_min > 0 else ""
+    among = (
+        f"; so of the sellers whose {whole['segment']}, less than {part_value / whole_min * 100:.0f}% are those whose {part['segment']}"
+        if whole_min > 0
+        else ""
+    )
     return Verdict(
         claim=f"In the seller survey, those whose {part['segment']} are a subset of those whose {whole['segment']}",
         locator=locators(pd.concat([whole.to_frame().T, part.to_frame().T])),
@@ -63,7 +67,9 @@ def _growth_floor(row) -> tuple[float, str]:
     if row["qualifier"] == "nearly":
         # 'Nearly N-fold' is read as above (N - 1)-fold: closer to N than to the multiple below.
         floor = row["value_high"] - 1
-        return (floor - 1) * 100, f"{format_observation(row)} read as more than {floor:.0f}x = more than {format_value((floor - 1) * 100, 'percent', 0, signed=True)}"
+        return (
+            floor - 1
+        ) * 100, f"{format_observation(row)} read as more than {floor:.0f}x = more than {format_value((floor - 1) * 100, 'percent', 0, signed=True)}"
     if row["qualifier"] in ("exact", "approx"):
         return (row["value"] - 1) * 100, f"{format_observation(row)} = {format_value((row['value'] - 1) * 100, 'percent', 0, signed=True)}"
     return float("nan"), f"{format_observation(row)}: no floor stated"

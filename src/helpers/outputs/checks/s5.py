@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, Verdict, check, locators, not_checkable
 from helpers.core.formatting import format_observation
+from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, Verdict, check, locators, not_checkable
 from helpers.views.select import rows
 
 
@@ -24,10 +24,7 @@ def aliexpress_lead_time_cut(obs):
         claim="Cainiao's Hong Kong centre shortened AliExpress sellers' stock-preparation lead time",
         locator=locators(lead),
         article=f"from {format_observation(b)} to {format_observation(a)}",
-        recomputed=(
-            f"cut by {least:.0f} to {most:.0f} days, {least_pct:.1f}% to {most_pct:.1f}% "
-            f"(midpoint to midpoint {mid_pct:.1f}%)"
-        ),
+        recomputed=(f"cut by {least:.0f} to {most:.0f} days, {least_pct:.1f}% to {most_pct:.1f}% (midpoint to midpoint {mid_pct:.1f}%)"),
         verdict=CONSISTENT if a_hi < b_lo else INCONSISTENT,
         tolerance="none (ranges): a cut for every reading needs the new range wholly below the old",
     )
@@ -49,4 +46,3 @@ def aidc_revenue_growth_not_checkable(obs):
         rows(obs, "revenue_growth", entity="aidc"),
         "not checkable offline: no figure of Alibaba's own releases is in the data (the stored copies read do not show the segment's lines; data/README.md lists the look-ups), and the quarter is ambiguous (calendar against Alibaba's fiscal quarter, see the row's note)",
     )
-
