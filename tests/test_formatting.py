@@ -142,3 +142,32 @@ def test_a_stated_figure_keeps_the_precision_it_was_printed_with():
     money = {"unit": "cny", "decimals": 0, "qualifier": "exact", "status": "actual"}
     assert format_observation({**money, "value": 52280700000.0}) == "¥52.3 billion"  # one decimal more at most
     assert format_observation({**money, "value": 880000000.0}) == "¥880 million"
+
+
+@pytest.mark.parametrize(
+    ("period", "words", "with_preposition"),
+    [
+        ("2025", "2025", "in 2025"),
+        ("2025Q3", "the third quarter of 2025", "in the third quarter of 2025"),
+        ("2022-06", "June 2022", "in June 2022"),
+        ("2025-12-12", "12 December 2025", "on 12 December 2025"),
+        ("2021/2025", "2021 to 2025", "from 2021 to 2025"),
+        ("2025Q1/2025Q3", "the first three quarters of 2025", "in the first three quarters of 2025"),
+        ("2025-03-31/2025-04-13", "31 March to 13 April 2025", "from 31 March to 13 April 2025"),
+        ("2025-06/2026-02-04", "June 2025 to 4 February 2026", "from June 2025 to 4 February 2026"),
+    ],
+)
+def test_periods_in_words(period, words, with_preposition):
+    from helpers.core.formatting import during, period_words
+
+    assert period_words(period) == words
+    assert during(period) == with_preposition
+
+
+def test_counts_names_and_computed_precision_in_words():
+    from helpers.core.formatting import count_words, format_value, possessive, significant, significant_digits
+
+    assert count_words(0, "new markets") == "no new markets" and count_words(6, "pickup cities") == "6 pickup cities"
+    assert possessive("PDD Holdings") == "PDD Holdings'" and possessive("Amazon") == "Amazon's"
+    assert significant(165000 / 0.56, min(significant_digits(165000), significant_digits(44))) == 290000
+    assert format_value(365, "days", 0) == "a year"

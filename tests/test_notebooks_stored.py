@@ -175,3 +175,61 @@ def test_each_departure_from_the_runner_is_named(change, named):
     assert departures(json.dumps(nb, indent=1, ensure_ascii=False) + "\n") == []  # the check passes an exact copy
     change(nb)
     assert named in "; ".join(departures(json.dumps(nb, indent=1, ensure_ascii=False) + "\n"))
+
+
+# --- the sentences a reader meets: key findings and chart titles ----------------------------------
+
+# What a filled-in template prints and an analyst would not write.
+TEMPLATE_TELLS = {
+    "a raw quarter": re.compile(r"\b\d{4}Q[1-4]\b"),
+    "a raw interval": re.compile(r"\b\d{4}(Q[1-4]|-\d{2}(-\d{2})?)?/\d{4}"),
+    "a raw month or day": re.compile(r"\b\d{4}-\d{2}\b"),
+    "a zero count ('0 new markets' for 'no new markets')": re.compile(r"(?<![\d.,$¥])0 [a-z]"),
+    "a sign in figures where a verb should say it": re.compile(r"changed by (about |more than )?-|\bby -\d|: -\d|, -\d"),
+    "a year stated in days": re.compile(r"\b36[56] days"),
+    "more precision than the inputs ('about 294,643')": re.compile(r"about \d{1,3},(?!000\b)\d{3}\b"),
+    "a label list ('(pressure, S1)', ', World.')": re.compile(r"\((pressure|contrast|battleground), S\d\)|, World\.$"),
+    "a doubled measure ('growth grew', \"Holdings's\")": re.compile(r"growth grew|(?<!s)s's\b"),
+}
+
+
+def printed_sentences(path) -> list[str]:
+    """Each key finding (a '- ' line of the findings cell) and each chart title, as stored."""
+    found = []
+    for cell in cells(path):
+        for out in cell.get("outputs", []):
+            plain = "".join(out.get("data", {}).get("text/plain", ""))
+            if plain.startswith("- "):
+                found += [line[2:] for line in plain.splitlines() if line.startswith("- ")]
+            elif plain.startswith("Chart data: "):
+                found.append(plain.splitlines()[0][len("Chart data: "):])
+    return found
+
+
+def tells(sentence: str) -> list[str]:
+    return [name for name, pattern in TEMPLATE_TELLS.items() if pattern.search(sentence)]
+
+
+def test_the_sentence_scan_catches_what_it_should():
+    # Sentences the pack printed before they were rewritten: each must be caught.
+    before = [
+        "AliExpress, Amazon, eBay opened 0 new markets.",
+        "Amazon gained 165,000 new sellers (about 294,643 in 2024, implied).",
+        "its active sellers changed by about -31% over 2021/2025.",
+        "opening a trade conflict of nearly 365 days.",
+        "Temu cut its US ad spend by 31% (2025-03-31/2025-04-13).",
+        "WOOK reported revenue for 2025Q1/2025Q3.",
+        "Slowing growth (pressure, S1): 8.8% in 2025, Global retail e-commerce, Retail e-commerce sales growth, World.",
+        "PDD Holdings's revenue growth grew 7% in 2025Q2.",
+    ]
+    assert all(tells(s) for s in before), [s for s in before if not tells(s)]
+    after = ["AliExpress, Amazon and eBay opened no new markets.", "about 290,000 in 2024", "fell about 31% from 2021 to 2025", "$0.84 to about $1.12"]
+    assert not any(tells(s) for s in after), [(s, tells(s)) for s in after if tells(s)]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_printed_sentences_read_as_an_analyst_writes(path):
+    sentences = printed_sentences(path)
+    assert sentences, "no key findings or chart titles found"
+    bad = [f"{s!r}: {', '.join(tells(s))}" for s in sentences if tells(s)]
+    assert not bad, "sentences that read like a filled-in template (say them in words; see helpers.core.formatting):\n" + "\n".join(bad)

@@ -38,6 +38,8 @@ def format_value(value: float | None, unit: str, decimals: int = 1, signed: bool
         return f"{sign}{_number(value, decimals)} pp"
     if unit == "multiple":
         return f"{_number(value, decimals)}x"
+    if unit == "days" and value in (365, 366):
+        return "a year"  # a year stated in words is stored as its days: say it as a year again
     if unit in ("days", "hours"):
         word = unit[:-1] if value == 1 else unit
         return f"{_number(value, decimals)} {word}"
@@ -106,3 +108,84 @@ def stated_decimals(value: float, unit: str, decimals: int) -> int:
     digits = f"{_scaled(float(value), unit):.6f}".rstrip("0").split(".")[1]
     cap = int(decimals) + 1 if unit in CURRENCY_SYMBOL else 2
     return max(int(decimals), min(len(digits), cap))
+
+
+# --- periods, counts and names in words ----------------------------------------------------------
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+ORDINAL_QUARTERS = ("first", "second", "third", "fourth")
+QUARTER_SPANS = {2: "first half", 3: "first three quarters"}  # Q1 to Q2, Q1 to Q3 of one year
+
+
+def _point_words(text: str, with_year: bool = True) -> str:
+    year, rest = text[:4], text[4:]
+    if not rest:
+        return year
+    if rest.startswith("Q"):
+        return f"the {ORDINAL_QUARTERS[int(rest[1]) - 1]} quarter" + (f" of {year}" if with_year else "")
+    parts = rest[1:].split("-")
+    month = MONTHS[int(parts[0]) - 1]
+    if len(parts) == 1:
+        return f"{month} {year}" if with_year else month
+    return f"{int(parts[1])} {month}" + (f" {year}" if with_year else "")
+
+
+def period_words(period: str) -> str:
+    """A period as a reader says it: '2025', 'the third quarter of 2025', 'June 2022',
+    '12 December 2025', '2021 to 2025', 'the first three quarters of 2025', '31 March to 13 April
+    2025', 'June 2025 to 4 February 2026'. A period the grammar does not know is returned as it is."""
+    period = str(period)
+    first, sep, last = period.partition("/")
+    if not sep:
+        return _point_words(first)
+    same_year = first[:4] == last[:4]
+    if same_year and first[4:5] == last[4:5] == "Q":
+        a, b = int(first[5]), int(last[5])
+        if a == 1 and b in QUARTER_SPANS:
+            return f"the {QUARTER_SPANS[b]} of {first[:4]}"
+        if a == 1 and b == 4:
+            return first[:4]
+        return f"the {ORDINAL_QUARTERS[a - 1]} to the {ORDINAL_QUARTERS[b - 1]} quarter of {first[:4]}"
+    if same_year and len(first) > 4 and len(last) > 4 and not first[4:5] == "Q":
+        return f"{_point_words(first, with_year=False)} to {_point_words(last)}"
+    return f"{_point_words(first)} to {_point_words(last)}"
+
+
+def during(period: str) -> str:
+    """The period with the preposition a sentence needs: 'in 2025', 'on 12 December 2025', 'from
+    2021 to 2025', 'in the first three quarters of 2025'."""
+    words = period_words(period)
+    if "/" in str(period):
+        return f"in {words}" if words.startswith("the ") or " to " not in words else f"from {words}"
+    if str(period).count("-") == 2:
+        return f"on {words}"
+    return f"in {words}"
+
+
+def count_words(n: float, noun: str) -> str:
+    """'no new markets' for zero, '1 market' never '1 markets', '6 pickup cities' otherwise."""
+    if n == 0:
+        return f"no {noun}"
+    return f"{n:,.0f} {noun}"
+
+
+def possessive(name: str) -> str:
+    """'Amazon's', 'PDD Holdings'' (a name ending in s takes the apostrophe alone)."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def significant(value: float, digits: int) -> float:
+    """The value rounded to `digits` significant figures: a computed figure is no more precise than
+    the least precise figure it comes from (165,000 and 44% give about 290,000, not 294,643)."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, -int(math.floor(math.log10(abs(value)))) + digits - 1)
+
+
+def significant_digits(value: float) -> int:
+    """How many significant figures a stated number carries: 165000 -> 3, 44 -> 2, 8.8 -> 2."""
+    text = f"{abs(float(value)):.10g}"
+    digits = text.replace(".", "").lstrip("0")
+    if "." not in text:
+        digits = digits.rstrip("0")
+    return max(1, len(digits))

@@ -17,6 +17,7 @@ import pandas as pd
 
 from helpers.core.figure import merge_locators
 from helpers.outputs.display import Text, table
+from helpers.views.wording import figure_sentence
 from helpers.core.formatting import format_observation
 from helpers.views.select import one
 
@@ -99,3 +100,17 @@ def picked_rows(obs: pd.DataFrame) -> pd.DataFrame:
 
 def scorecard_table(obs: pd.DataFrame, caption: str = "The pressures and battlegrounds, each with its headline figure from the data") -> Text:
     return table(scorecard(obs), caption=caption)
+
+
+KIND_WORDS = {"pressure": "a pressure", "contrast": "the contrast", "battleground": "a battleground"}
+
+
+def sentences(obs: pd.DataFrame) -> list[str]:
+    """Each theme's headline as a sentence: 'Slowing growth, a pressure: global retail e-commerce
+    grew 8.8% in 2025.' A theme with no row as of the period says so."""
+    out = []
+    for theme in THEMES:
+        head = pick(obs, theme.headline)
+        lead = f"{theme.name}, {KIND_WORDS.get(theme.kind, theme.kind)} (section {theme.headline.section[1:]})"
+        out.append(f"{lead}: {figure_sentence(head)}." if head is not None else f"{lead}: no figure as of this period.")
+    return out

@@ -14,7 +14,7 @@ import math
 import pandas as pd
 
 from helpers.core.figure import QUALIFIER_FILLS, merge_locators
-from helpers.core.formatting import format_observation
+from helpers.core.formatting import format_observation, significant, significant_digits
 from helpers.core.periods import parse_periods
 
 # A value implied by others is one number: a point or a one-sided bound, never a range.
@@ -29,7 +29,8 @@ def year_earlier(period: str) -> str:
 def level_a_year_earlier(level: pd.Series, change: pd.Series, what: str) -> pd.DataFrame:
     """The level of the year before that a stated level and its change on that year imply:
     level / (1 + change / 100), as an implied row; `what` names the level ('new sellers')."""
-    earlier = level["value"] / (1 + change["value"] / 100)
+    # No more precise than the less precise of the two stated figures (165,000 and 44% give 290,000).
+    earlier = significant(level["value"] / (1 + change["value"] / 100), min(significant_digits(level["value"]), significant_digits(change["value"])))
     how = f"{format_observation(level)} {what} were a change of {format_observation(change)} on the year before"
     return implied_row([level, change], earlier, period=year_earlier(level["period"]), how=how)
 

@@ -10,11 +10,12 @@ the other.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
 from helpers.core.figure import DOWN, SAME, UP, direction, sign
-from helpers.core.formatting import format_observation
+from helpers.core.formatting import during, format_observation, possessive
 
 def word(towards: str | None, up: str, down: str, other: str) -> str:
     return {UP: up, DOWN: down}.get(towards, other)
@@ -64,3 +65,35 @@ def verbs_by(changes: pd.DataFrame, up: str, down: str, other: str = "changed") 
     if len(set(verbs)) == 1:
         return f"{verbs[0]} it by " + " and ".join(places)
     return " and ".join(f"{v} it by {p}" for v, p in zip(verbs, places))
+
+
+def measure_words(row: pd.Series | dict) -> str:
+    """What a growth or change metric measures, as the subject of a verb: 'Net sales growth' ->
+    'net sales', 'GMV growth' -> 'GMV', 'Change in new sellers' -> 'new sellers'."""
+    label = str(row["metric_label"])
+    for prefix in ("Change in ",):
+        label = label.removeprefix(prefix)
+    for suffix in (" growth", " change"):
+        label = label.removesuffix(suffix)
+    return label if label.split(" ")[0].isupper() else label[0].lower() + label[1:]
+
+
+def figure_sentence(row: pd.Series | dict) -> str:
+    """One figure as a sentence an analyst writes: 'Global retail e-commerce grew 8.8% in 2025',
+    "Amazon's new sellers fell 44% in 2025", "Amazon's cost per click (average) was about $1.12 in
+    2025". An aggregate or a policy is the subject itself; a company's figure is its measure."""
+    when = during(row["period"])
+    name = re.sub(r"^.*\(([A-Z0-9]+)\)$", r"\1", str(row["entity_label"]))  # 'Alibaba ... (AIDC)' -> 'AIDC'
+    whole = row.get("entity_kind") in ("aggregate", "policy")
+    measure = str(row["metric_label"])
+    measure = measure if measure.split(" ")[0].isupper() else measure[0].lower() + measure[1:]
+    shown = row["segment"] and row["segment"].lower() not in measure.lower()
+    segment = f" ({row['segment']})" if shown else ""
+    if row["unit"] == "percent" and (row["metric"].endswith("_growth") or row["metric"].endswith("_change")):
+        subject = name if whole else f"{possessive(name)} {measure_words(row)}"
+        verbs = ("grew", "shrank") if row["metric"].endswith("_growth") else ("rose", "fell")
+        return f"{subject}{segment} {growth(row, *verbs)} {when}"
+    if whole:
+        return f"{name}{segment} stood at {format_observation(row)} {when}"
+    verb = "numbered" if row["unit"] == "count" else "was"
+    return f"{possessive(name)} {measure}{segment} {verb} {format_observation(row)} {when}"
