@@ -100,15 +100,10 @@ CASES = [
     (claims_s1.instagram_dearer_than_facebook, CONSISTENT, {"s1-facebook-cpm-us-2024q4": {"value": "9.5"}}, INCONSISTENT),
     (claims_s1.us_monthly_inflation_matches_bls, CONSISTENT, {"s1-us-inflation-2022-06": {"value": "9.3"}}, INCONSISTENT),
     (claims_s1.us_peak_topped_floor_in_bls, CONSISTENT, {"s1-us-inflation-peak-2022-2023": {"value_low": "9.5"}}, INCONSISTENT),
-    (claims_s1.us_inflation_fell_back_into_band, CONSISTENT, {"s1-us-inflation-2024-2025": {"period": "2023/2025"}}, INCONSISTENT),
+    (claims_s1.us_inflation_fell_back_into_band, CONSISTENT, {"s1-us-inflation-2024-2025": {"value_high": "2.5"}}, INCONSISTENT),
     (claims_s2.amazon_growth_fell_from_peak, CONSISTENT, {"s2-amazon-ecom-growth-2025": {"value": "40"}}, INCONSISTENT),
     (claims_s2.shopee_grew_faster_than_amazon, CONSISTENT, {"s2-shopee-growth-2025": {"value": "14"}}, INCONSISTENT),
-    (
-        claims_s2.challengers_outgrew_amazon,
-        NOT_CHECKABLE,
-        {"s2-temu-growth-2025": {"value_low": "50"}, "s2-tiktok-shop-growth-2025": {"value_low": "50"}},
-        CONSISTENT,
-    ),
+    (claims_s2.challengers_outgrew_amazon, CONSISTENT, {"s2-amazon-ecom-growth-2025": {"value": "60"}}, NOT_CHECKABLE),
     (claims_s3.temu_footprint_end_2025, CONSISTENT, {"s3-temu-markets-2024": {"qualifier": "exact", "value": "30", "value_low": ""}}, INCONSISTENT),
     (
         claims_s3.temu_expanded_more_slowly,
@@ -211,7 +206,7 @@ def test_derived_figures_are_computed():
     assert "adjusted net margin 7.0%" in run_one(claims_s4.wook_adjusted_net_margin).recomputed
     assert "9.06%" in run_one(claims_s1.us_monthly_inflation_matches_bls).recomputed
     band = run_one(claims_s1.us_inflation_fell_back_into_band).recomputed
-    assert "18 of 23 published months in the band" in band and "not published: 2025-10" in band
+    assert "2.7% in December 2025, inside the band" in band and "inside since June 2024" in band
     assert "+170%" in run_one(claims_s3.double_12_surged).recomputed  # 2.7x is +170%, not +270%
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 import seaborn as sns
 
 from helpers.core.figure import CEILINGS, FLOORS
-from helpers.core.formatting import format_observation, format_value, point_value
+from helpers.core.formatting import format_observation, format_value, period_words, point_value
 from helpers.core.periods import period_bounds
 from helpers.views.select import NotInData
 from helpers.views.series import quarter_span
@@ -546,7 +546,10 @@ def series_with_marks(
         got = rows.dropna()
         if got.empty:
             return "no month published"
-        text = f"{format_value(got.min(), unit, 2)} to {format_value(got.max(), unit, 2)} over {len(got)} months"
+        if len(got) == 1:
+            text = f"{format_value(got.iloc[0], unit, 2)} in the one month"
+        else:
+            text = f"{format_value(got.min(), unit, 2)} to {format_value(got.max(), unit, 2)} over {len(got)} months"
         return text + (f", {len(rows) - len(got)} not published" if len(got) < len(rows) else "")
 
     table = []
@@ -635,19 +638,30 @@ def lines(
     quarters, x_of = _quarter_axis(obs)
     fig, ax = plt.subplots(figsize=(9.0, 5.0))
     label = _series_key(obs, series)
+    ends = []
     for n, (name, rows) in enumerate(obs.groupby(label, sort=True)):
         colour = _colour_of(rows.iloc[0], colour_by)
         _line_of(ax, rows, x_of, colour, MARKERS[n % len(MARKERS)])
         last = rows.iloc[-1]
-        ax.annotate(f"{name}: {_mark_text(last)}", (x_of[last["period"]], point_value(last)), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8.5, color=colour)
+        ends.append((point_value(last), x_of[last["period"]], f"{name}: {_mark_text(last)}", colour))
+    # End labels sit level with their line's last point, nudged apart where two would overlap.
+    values = pd.concat([obs["value"], obs["value_low"], obs["value_high"]]).dropna()
+    gap = (values.max() - min(values.min(), 0)) * 0.055 if len(values) else 1.0
+    placed: list[float] = []
+    for y, x, text, colour in sorted(ends, key=lambda e: e[0]):
+        at = max(y, placed[-1] + gap) if placed else y
+        placed.append(at)
+        # In a column right of the last quarter, joined to the line's end by a faint leader.
+        ax.annotate(text, (x, y), xytext=(len(quarters) - 0.3, at), textcoords="data", va="center", fontsize=8.5, color=colour,
+                    arrowprops=dict(arrowstyle="-", color=colour, lw=0.6, alpha=0.6, shrinkA=0, shrinkB=3))
     refs = reference if reference is not None else obs.iloc[0:0]
     for _, row in refs.iterrows():
         inside = [x_of[q] for q in quarters if row["start"] <= period_bounds(q)[0] <= row["end"]]
         first, last = (inside[0], inside[-1]) if inside else (0, len(quarters) - 1)
         ax.plot([first - 0.4, last + 0.4], [point_value(row)] * 2, color="#b00000", lw=1.2, ls=":", zorder=1)
-        ax.annotate(f"{row['entity_label']}, {row['period']}: {_mark_text(row)}", (first - 0.4, point_value(row)), xytext=(0, -11), textcoords="offset points", fontsize=8, color="#b00000")
+        ax.annotate(f"{row['entity_label']}, {period_words(row['period'])}: {_mark_text(row)}", (first - 0.4, point_value(row)), xytext=(0, -11), textcoords="offset points", fontsize=8, color="#b00000")
     _quarter_ticks(ax, quarters)
-    ax.set_xlim(-0.6, len(quarters) + 3.5)  # room for the labels at the lines' ends
+    ax.set_xlim(-0.6, len(quarters) + 4.5)  # room for the labels at the lines' ends
     ax.axhline(0, color="#888888", lw=0.8, zorder=1)
     ax.set_xlabel("")
     ax.set_ylabel("")

@@ -23,7 +23,7 @@ ENTITY_COLOURS = {
     "tiktok-shop": _CB[0],
     "shopee": _CB[9],
     "ebay": _CB[5],
-    "pdd-holdings": _CB[8],
+    "pdd-holdings": "#6a3d9a",  # a purple apart from the palette: its yellow is faint on white
     "aidc": _CB[6],
     "instagram": "#b0457f",
     "facebook": "#3b5998",

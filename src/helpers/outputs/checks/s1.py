@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.core.figure import UP
-from helpers.core.formatting import format_observation, format_value
+from helpers.core.figure import UP, highest, lowest
+from helpers.core.formatting import format_observation, format_value, period_words
 from helpers.outputs import reference
 from helpers.outputs.checks.registry import (
     CONSISTENT,
@@ -28,26 +28,29 @@ def _pct_change(old: float, new: float) -> float:
 
 @check("S1")
 def growth_fell_below_threshold(obs):
-    """The first year stated below the threshold must come after every year stated above it."""
+    """The first year stated below the threshold must come after every year that may still have
+    been at or above it, and before years that stay below it: on the intervals each row allows, so
+    a floor of 10% for an earlier year counts, and a ceiling at or under the threshold before the
+    first year below contradicts 'for the first time'."""
     growth = rows(obs, "ecom_sales_growth", entity="global-ecommerce")
     below = growth[growth["qualifier"] == "less_than"]
     if below.empty:
         return None
     first_below = below.iloc[0]
     threshold = first_below["value_high"]
-    before = points(growth[growth["start"] < first_below["start"]])
-    after = points(growth[growth["start"] > first_below["start"]])
-    ok = (before["value"] >= threshold).all() and (after["value"] < threshold).all()
+    before = growth[growth["start"] < first_below["start"]]
+    after = growth[growth["start"] > first_below["start"]]
+    # Earlier years must allow a value at or above the threshold; later ones must be below it.
+    clash_before = [r for _, r in before.iterrows() if highest(r) < threshold or (r["qualifier"] == "less_than" and highest(r) <= threshold)]
+    clash_after = [r for _, r in after.iterrows() if lowest(r) >= threshold]
+    described = lambda rows_: ", ".join(f"{r['period']} {format_observation(r)}" for _, r in rows_.iterrows()) or "none given"
     return Verdict(
         claim="Global growth first fell below the threshold in the year stated, and stayed below it in the later years given",
-        locator=first_below["locator"],
+        locator=locators(growth),
         article=f"below {format_value(threshold, 'percent', 0)} from {first_below['period']}",
-        recomputed="earlier years: "
-        + (", ".join(f"{r.period} {format_value(r.value, 'percent', 1)}" for r in before.itertuples()) or "none given")
-        + "; later years: "
-        + (", ".join(f"{r.period} {format_value(r.value, 'percent', 1)}" for r in after.itertuples()) or "none given"),
-        verdict=CONSISTENT if ok else INCONSISTENT,
-        tolerance="none (ordering)",
+        recomputed=f"earlier years: {described(before)}; later years: {described(after)}",
+        verdict=INCONSISTENT if clash_before or clash_after else CONSISTENT,
+        tolerance="none (ordering, on the interval each figure allows)",
     )
 
 
@@ -221,50 +224,41 @@ def us_peak_topped_floor_in_bls(obs):
 
 @check("S1")
 def us_inflation_fell_back_into_band(obs):
-    """Rule: the rate 'fell back into the band' over the period when, from the first month of the
-    period inside the band, every later month of the period stays inside it (rates rounded to one
-    decimal as BLS publishes them; the band's ends count as inside)."""
+    """Rule: inflation 'fell back into the band' by the period when the CPI-U rate of the period's
+    last published month is inside the band and some earlier month was above it (rates rounded to
+    one decimal as BLS publishes them; the band's ends count as inside). The months since which the
+    rate has stayed inside are reported, not required."""
     band = one(_us_inflation(obs, "inflation_yoy"), "inflation_yoy", qualifier="range")
     if band is None:
         return None
-    months = _bls_months(band)
-    published = months.dropna(subset=["yoy"])
-    if published.empty:
-        return Verdict(
-            "US inflation fell back into the stated band, in the official CPI-U",
-            band["locator"],
-            format_observation(band),
-            "no CPI-U month of the period in the shipped series",
-            NOT_CHECKABLE,
-            "rule in the recomputed column",
-        )
-    rounded = published["yoy"].round(1)
-    inside = rounded.between(band["value_low"], band["value_high"])
-    first_inside = inside.idxmax() if inside.any() else None
-    stays = first_inside is not None and inside.loc[first_inside:].all()
-    outside = published[~inside]
-    missing = months[months["yoy"].isna()]["period"].tolist()
-    detail = (
-        f"{_bls_source()}: {int(inside.sum())} of {len(published)} published months in the band "
-        f"({inside.mean() * 100:.0f}%), range {rounded.min():.1f}% to {rounded.max():.1f}%"
-    )
-    if first_inside is not None:
-        detail += (
-            f"; inside from {published.loc[first_inside, 'period']} on"
-            if stays
-            else f"; first inside in {published.loc[first_inside, 'period']} but left it again"
-        )
-    if len(outside):
-        detail += "; outside: " + ", ".join(f"{r.period} {r.yoy:.1f}%" for r in outside.assign(yoy=outside["yoy"].round(1)).itertuples())
-    if missing:
-        detail += "; not published: " + ", ".join(missing)
+    series = reference.cpi_yoy().dropna(subset=["yoy"])
+    months = series[(series["date"] >= band["start"]) & (series["date"] <= band["end"])]
+    claim = f"US inflation had fallen back into the stated band by {period_words(band['period'])}, in the official CPI-U"
+    if months.empty:
+        return Verdict(claim, band["locator"], format_observation(band), "no CPI-U month of the period in the shipped series", NOT_CHECKABLE, "rule in the recomputed column")
+    last = months.iloc[-1]
+    # 'Fell back' is measured from the peak the article names (or, with none, the band's last 3 years).
+    peak = one(_us_inflation(obs, "inflation_yoy_peak"), "inflation_yoy_peak", which="first")
+    since_peak = peak["start"] if peak is not None else band["start"] - pd.DateOffset(years=3)
+    upto = series[(series["date"] >= since_peak) & (series["date"] <= last["date"])].assign(rate=lambda d: d["yoy"].round(1))
+    inside = upto["rate"].between(band["value_low"], band["value_high"])
+    above = upto[upto["rate"] > band["value_high"]]
+    outside_before = upto.index[~inside.to_numpy()]
+    since = upto.loc[upto.index > outside_before[-1]].iloc[0] if len(outside_before) and inside.iloc[-1] else None
+    ok = bool(inside.iloc[-1]) and len(above) > 0
+    top = above.loc[above["rate"].idxmax()] if len(above) else None
+    detail = f"{_bls_source()}: {format_value(last['yoy'], 'percent', 1)} in {period_words(last['period'])}, {'inside' if inside.iloc[-1] else 'outside'} the band"
+    if top is not None:
+        detail += f"; above it earlier, highest {format_value(top['rate'], 'percent', 1)} in {period_words(top['period'])}"
+    if since is not None:
+        detail += f"; inside since {period_words(since['period'])}"
     return Verdict(
-        claim=f"US inflation fell back into the stated band over {band['period']} and stayed there, in the official CPI-U",
+        claim=claim,
         locator=band["locator"],
         article=format_observation(band),
         recomputed=detail,
-        verdict=CONSISTENT if stays else INCONSISTENT,
-        tolerance="rule: every month from the first one inside the band to the period's end inside it; rates rounded to one decimal",
+        verdict=CONSISTENT if ok else INCONSISTENT,
+        tolerance="rule: the period's last published month inside the band, an earlier month above it; rates rounded to one decimal",
     )
 
 
