@@ -127,6 +127,25 @@ def test_the_build_refuses_a_page_that_would_fetch_from_the_internet(builder):
     check('<a href="https://example.com/">a link the reader may click</a><img src="data:image/png;base64,AA">', "01-x.ipynb")
 
 
+FIGURES_TABLE = """*Figures of this section*
+
+| id | entity | as stated | value | low | high | source |
+| --- | --- | --- | --- | --- | --- | --- |
+| s1-a | Amazon | more than 35% |  | 35 |  | Innovation-Insight <b>x</b> |
+"""
+
+
+def test_a_figures_table_folds_its_stored_columns_behind_a_toggle(builder):
+    html_text = builder.output_markdown_html(FIGURES_TABLE)
+    assert html_text.count('<details class="pack-stored-toggle">') == 1 and '<div class="pack-table pack-folds-stored">' in html_text
+    assert '<th class="pack-col-value pack-stored">value</th>' in html_text and '<td class="pack-col-low pack-stored">35</td>' in html_text
+    assert '<td class="pack-col-as-stated">more than 35%</td>' in html_text and '<th class="pack-col-id">id</th>' in html_text
+    assert "<b>x</b>" not in html_text and "&lt;b&gt;x&lt;/b&gt;" in html_text, "a cell's raw HTML stays text"
+    # A table without the stated column (the stored figures would be the only ones) folds nothing.
+    plain = builder.output_markdown_html(FIGURES_TABLE.replace("as stated", "note"))
+    assert "pack-stored" not in plain and "<details" not in plain and '<div class="pack-table">' in plain
+
+
 # --- in the browser ------------------------------------------------------------------------
 
 

@@ -7,7 +7,9 @@ One HTML page per notebook, code hidden (the notebooks keep it), and site/index.
 per section of data/sections.csv: its title, its headline finding (the first bullet the notebook's
 "Key findings" cell printed from data/) and its first chart (site/img/). The pages fetch nothing:
 nbconvert's lab template with its CDN scripts (require.js, MathJax, mermaid) removed, the house CSS
-inlined, charts embedded. Text is shown as text: whatever the builder takes from a notebook (the
+inlined, charts embedded. Tables carry a class per column so the CSS can size them to fit the
+column, and a figures table folds its stored value, low and high behind a toggle (a <details>
+the CSS reads; no script). Text is shown as text: whatever the builder takes from a notebook (the
 headline, a chart's title as alt text) is escaped into its HTML, and raw HTML inside a stored
 Markdown output (the helpers escape their own; a notebook may print other Markdown) is shown as
 text, not run. Building twice gives identical files. The site is written to a temporary
@@ -79,16 +81,62 @@ def as_of_of(nb: nbformat.NotebookNode) -> str | None:
     return injected_as_of(nb)
 
 
+# A figures table gives each figure as the article states it ('as stated') and as stored (value and
+# bounds): the stored columns fold behind a toggle, so the table fits the column without them.
+STATED_COLUMN = "as stated"
+STORED_COLUMNS = ("value", "low", "high")
+STORED_TOGGLE = (
+    '<details class="pack-stored-toggle"><summary><span class="pack-when-closed">Show</span>'
+    '<span class="pack-when-open">Hide</span> the stored value, low and high columns</summary></details>\n'
+)
+
+
+def column_class(name: str) -> str:
+    """A CSS class naming a table column ('as stated' -> 'pack-col-as-stated'), for the column widths."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return f"pack-col-{slug}" if slug else "pack-col"
+
+
+def table_html(renderer, token: dict, state) -> str:
+    """A Markdown table with every cell classed by its column's name, in a box of its own; a figures
+    table also gets the toggle for its stored columns (pure HTML and CSS: a <details> the CSS reads)."""
+    parts = {child["type"]: child for child in token["children"]}
+    head = parts["table_head"]["children"]
+    rows = parts.get("table_body", {}).get("children", [])
+    names = [html.unescape(re.sub(r"<[^>]*>", "", renderer.render_tokens(cell["children"], state))).strip().lower() for cell in head]
+    folds = STATED_COLUMN in names and all(name in names for name in STORED_COLUMNS)
+
+    def cells(row: list[dict], tag: str) -> str:
+        out = []
+        for name, cell in zip(names, row):
+            classes = column_class(name) + (" pack-stored" if folds and name in STORED_COLUMNS else "")
+            align = (cell.get("attrs") or {}).get("align")
+            style = f' style="text-align:{align}"' if align in ("left", "right", "center") else ""
+            out.append(f'  <{tag} class="{classes}"{style}>{renderer.render_tokens(cell["children"], state)}</{tag}>\n')
+        return "<tr>\n" + "".join(out) + "</tr>\n"
+
+    body = "".join(cells(row["children"], "td") for row in rows)
+    table = f"<table>\n<thead>\n{cells(head, 'th')}</thead>\n<tbody>\n{body}</tbody>\n</table>\n"
+    return f'<div class="pack-table{" pack-folds-stored" if folds else ""}">\n{STORED_TOGGLE if folds else ""}{table}</div>\n'
+
+
 def output_markdown_html(markdown: str) -> str:
     """A stored Markdown output as HTML, with any raw HTML in it shown as text and no javascript:
     link: Markdown printed from data must never become live markup on the site. (mistune's own
-    escape=True would escape the text's entities a second time: '&lt;' would show as '&lt;'.)"""
+    escape=True would escape the text's entities a second time: '&lt;' would show as '&lt;'.)
+    Tables are written by table_html."""
+
     class RawHtmlAsText(IPythonRenderer):
         def block_html(self, raw: str) -> str:
             return f"<p>{html.escape(raw.strip())}</p>\n"
 
         def inline_html(self, raw: str) -> str:
             return html.escape(raw)
+
+        def render_token(self, token: dict, state) -> str:
+            if token["type"] == "table":
+                return table_html(self, token, state)
+            return super().render_token(token, state)
 
     return MarkdownWithMath(renderer=RawHtmlAsText(escape=False, allow_harmful_protocols=False)).render(markdown)
 
