@@ -3,7 +3,8 @@
 The browser is Debian's Chromium (/usr/bin/chromium, or PACK_CHROMIUM) driven by Playwright's Python
 package; nothing is downloaded at run time (no `playwright install`). Without Chromium the browser
 tests are skipped with the command that installs it, except under CI (CI=true), where they fail.
-Pages are opened as file:// URLs: no server, no port. Screenshots go to build/screenshots/.
+Pages are opened as file:// URLs: no server, no port. A full-page screenshot of every page at
+1280 px goes to build/screenshots/, for a person to look at.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ BUILD = [sys.executable, "-m", "helpers.pack.site"]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 LOCAL_SCHEMES = ("file:", "data:", "about:")
 PHONE = 390  # CSS pixels: a small phone held upright
+DESKTOP = 1280  # CSS pixels: a laptop's window, where every table must fit without scrolling sideways
+THUMBNAIL_MIN_WIDTH = 480  # CSS pixels: a chart's labels stay legible on the index at this width or more
 
 
 def build_site(out: Path, *notebooks: Path) -> subprocess.CompletedProcess:
@@ -246,9 +249,6 @@ def test_index_in_the_browser(site, browser):
             assert target.is_file(), f"broken link {link}"
             assert target.resolve().is_relative_to(site.resolve()), f"link leaves the site: {link}"
         assert visit.overflow() <= 0
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "index.png"), full_page=True)
-        assert (SCREENSHOTS / "index.png").stat().st_size > 10_000
         assert visit.overflow(width=PHONE) <= 0, "the index scrolls sideways on a phone"
     finally:
         visit.close()
@@ -285,14 +285,89 @@ def test_notebook_page_in_the_browser(site, browser, notebook):
             }"""
         )
         assert outside == [], f"wider than the column: {outside}"
-        if notebook == NOTEBOOKS[0]:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            shot = SCREENSHOTS / f"{notebook.stem}.png"
-            page.screenshot(path=str(shot), full_page=True)
-            assert shot.stat().st_size > 10_000
         assert visit.overflow(width=PHONE) <= 0, "the page scrolls sideways on a phone"
     finally:
         visit.close()
+
+
+# What a reader sees in a laptop's window, measured by the browser after layout: how wide the
+# document is, which elements are wider than the window (a box that scrolls by itself, like the
+# folded rows under a chart, by its own width), each table against the box holding it
+# (and whether that box scrolls), and which header cells are shown (the stored columns of a figures
+# table are hidden until its toggle opens).
+LAYOUT = """() => {
+    const doc = document.documentElement;
+    const name = e => e.tagName.toLowerCase() + (typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+    return {
+        width: doc.scrollWidth, window: doc.clientWidth,
+        // A box that scrolls by itself (the folded rows a chart plots: fixed-width text) counts by its own width.
+        wider: [...document.querySelectorAll('body *')]
+            .filter(e => (['auto', 'scroll'].includes(getComputedStyle(e).overflowX) ? e.clientWidth : e.scrollWidth) > doc.clientWidth)
+            .map(e => name(e) + ' ' + e.scrollWidth + 'px'),
+        tables: [...document.querySelectorAll('table')].map(t => ({
+            columns: [...t.rows[0].cells].map(c => c.textContent.trim()),
+            width: t.scrollWidth, box: t.parentElement.clientWidth,
+            scrolls: ['auto', 'scroll'].includes(getComputedStyle(t.parentElement).overflowX),
+            shown: [...t.rows[0].cells].filter(c => c.getClientRects().length > 0).map(c => c.textContent.trim())})),
+    };
+}"""
+STORED = {"value", "low", "high"}
+
+
+@pytest.mark.parametrize("name", ["index", *(p.stem for p in NOTEBOOKS)])
+def test_every_page_reads_in_a_laptop_window_without_scrolling_sideways(site, browser, name):
+    visit = Visit(browser, (site / f"{name}.html").as_uri(), width=DESKTOP)
+    try:
+        page = visit.page
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # for a person to look at
+        assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
+        layout = page.evaluate(LAYOUT)
+        assert layout["width"] <= layout["window"], f"the page is {layout['width']} px wide in a {layout['window']} px window"
+        assert layout["wider"] == [], f"wider than the window: {layout['wider'][:10]}"
+        too_wide = [f"{' | '.join(t['columns'])[:100]}: {t['width']} px in {t['box']} px" for t in layout["tables"] if t["width"] > t["box"] + 1]
+        assert too_wide == [], f"tables that do not fit their box: {too_wide}"
+        if name == "index":
+            check_index_cards(page)
+            return
+        figures = [t for t in layout["tables"] if {"as stated", *STORED} <= set(t["columns"])]
+        assert figures, "every section lists its figures, as stated and as stored"
+        assert all(not STORED & set(t["shown"]) for t in figures), "the stored value, low and high are folded by default"
+        # Opened (a click, no script of ours), the stored columns show; the page still does not
+        # scroll sideways: a table too wide for thirteen columns scrolls inside its own box.
+        toggles = page.locator(".pack-stored-toggle > summary")
+        assert toggles.count() == len(figures)
+        for i in range(toggles.count()):
+            toggles.nth(i).click()
+        opened = page.evaluate(LAYOUT)
+        assert opened["width"] <= opened["window"], "opening the stored columns makes the page scroll sideways"
+        shown = [t for t in opened["tables"] if {"as stated", *STORED} <= set(t["columns"])]
+        assert all(STORED <= set(t["shown"]) for t in shown), [t["shown"] for t in shown]
+        assert all(t["width"] <= t["box"] + 1 or t["scrolls"] for t in shown), [(t["width"], t["box"]) for t in shown]
+        assert visit.errors == []
+    finally:
+        visit.close()
+
+
+def check_index_cards(page) -> None:
+    """The thumbnails are legible (the chart nearly as drawn) and open their section; every headline
+    is shown whole: it wraps, and nothing clips it or cuts it short with an ellipsis."""
+    thumbs = page.eval_on_selector_all(
+        ".pack-card img",
+        """imgs => imgs.map(i => ({alt: i.alt, width: i.getBoundingClientRect().width, link: i.closest('a') && i.closest('a').getAttribute('href'),
+                                 page: i.closest('.pack-card').querySelector('h2 a').getAttribute('href')}))""",
+    )
+    assert len(thumbs) == sum(1 for p in NOTEBOOKS if png_outputs(p))
+    small = [(t["page"], round(t["width"])) for t in thumbs if t["width"] < THUMBNAIL_MIN_WIDTH]
+    assert small == [], f"thumbnails narrower than {THUMBNAIL_MIN_WIDTH} px: {small}"
+    assert all(t["alt"] and t["link"] == t["page"] for t in thumbs), thumbs
+    cut = page.eval_on_selector_all(
+        ".pack-headline",
+        """hs => hs.filter(h => { const s = getComputedStyle(h);
+                 return h.scrollHeight > h.clientHeight + 1 || h.scrollWidth > h.clientWidth + 1 || s.whiteSpace.startsWith('nowrap')
+                     || s.textOverflow === 'ellipsis' || s.webkitLineClamp !== 'none'; }).map(h => h.innerText.slice(0, 60))""",
+    )
+    assert cut == [], f"headlines not shown whole: {cut}"
 
 
 # --- a report made as of an earlier period (make quarter) ------------------------------------------
