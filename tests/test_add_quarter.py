@@ -18,8 +18,7 @@ import pytest
 
 from helpers import data
 from helpers.core.formatting import format_observation
-from helpers.core.periods import period_bounds
-from helpers.core.periods import next_period
+from helpers.core.periods import next_period, period_bounds
 from helpers.outputs.watch import SERIES
 from helpers.pack import runner as pack_runner
 from tests.conftest import ROOT, read_rows, write_rows
@@ -53,7 +52,9 @@ def charted_series(obs):
     """
     notebook_of = data.load_package().sections.set_index("id")["notebook"]
     latest = obs.sort_values(["end", "start", "id"], kind="stable").groupby(SERIES, sort=False, dropna=False).tail(1)
-    latest = latest.assign(quarterly=latest["period_kind"].eq("quarter")).sort_values(["quarterly", "section", "id"], ascending=[False, True, True], kind="stable")
+    latest = latest.assign(quarterly=latest["period_kind"].eq("quarter")).sort_values(
+        ["quarterly", "section", "id"], ascending=[False, True, True], kind="stable"
+    )
     picked, notebooks = [], []
     for _, row in latest.iterrows():
         path = ROOT / "notebooks" / notebook_of.get(row["section"], "")
@@ -121,7 +122,7 @@ def test_new_quarter_rows_show_in_tables_and_charts(data_copy, tmp_path):
         charts = [t for t in texts if t.startswith("Chart data:")]
         watches = [t for t in texts if t.startswith("Series of this section")]
         assert figures and charts and watches, f"{path_nb.name}: figures table, chart data and watch list expected"
-        line_of = lambda texts, key: [ln for t in texts for ln in t.splitlines() if key in ln]  # noqa: E731
+        line_of = lambda texts, key: [ln for t in texts for ln in t.splitlines() if key in ln]
         for where, found in (("figures table", line_of(figures, new_id)), ("chart data", line_of(charts, new_id))):
             assert found, f"{path_nb.name}: {new_id} ({row['entity_label']}, {row['metric_label']}) missing from the {where}"
             assert all(quarter in ln and expected[new_id] in ln for ln in found), f"{path_nb.name} {where}: {found}"
@@ -168,7 +169,9 @@ def test_next_quarter_of_every_quarterly_series_reaches_a_chart(data_copy, tmp_p
     latest = quarterly.sort_values(["end", "id"], kind="stable").groupby(SERIES, sort=False, dropna=False).tail(1)
     quarter = quarter_after_latest(obs)
     with (data_copy / "sources.csv").open("a", encoding="utf-8") as f:
-        f.write("test-next-quarter-releases,A results service,Next quarter's results of every company,,https://results.example/next,company_release,,2026-12-01\n")
+        f.write(
+            "test-next-quarter-releases,A results service,Next quarter's results of every company,,https://results.example/next,company_release,,2026-12-01\n"
+        )
     path = data_copy / "observations.csv"
     rows = read_rows(path)
     header, by_id = rows[0], {r[0]: r for r in rows[1:]}

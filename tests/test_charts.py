@@ -10,19 +10,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.text  # noqa: E402
-
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
+import matplotlib.text
+import pandas as pd
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex
 
 from helpers import data
-from helpers.outputs import charts, checks, display, scorecard  # noqa: E402
-from helpers.core.formatting import format_observation  # noqa: E402
-from helpers.views.implied import implied_row, level_a_year_earlier, year_earlier  # noqa: E402
-from helpers.core.periods import parse_periods  # noqa: E402
-from helpers.views.select import NotInData, need, need_rows, nonempty, one  # noqa: E402
+from helpers.core.formatting import format_observation
+from helpers.core.periods import parse_periods
+from helpers.outputs import charts, checks, display, scorecard
+from helpers.views.implied import implied_row, level_a_year_earlier, year_earlier
+from helpers.views.select import NotInData, need, need_rows, nonempty, one
 
 NAN = math.nan
 
@@ -30,18 +29,42 @@ NAN = math.nan
 def make_obs(*rows: dict) -> pd.DataFrame:
     """Observation rows as data.observations() returns them, with defaults for what a test ignores."""
     defaults = {
-        "section": "S9", "entity": "amazon", "entity_label": "Amazon", "market": "WLD", "market_name": "World",
-        "segment": "", "metric": "m", "metric_label": "Metric", "unit": "percent", "decimals": 1,
-        "value": NAN, "value_low": NAN, "value_high": NAN, "qualifier": "exact", "status": "actual",
-        "citation": "Src", "locator": "P01", "note": "",
+        "section": "S9",
+        "entity": "amazon",
+        "entity_label": "Amazon",
+        "market": "WLD",
+        "market_name": "World",
+        "segment": "",
+        "metric": "m",
+        "metric_label": "Metric",
+        "unit": "percent",
+        "decimals": 1,
+        "value": NAN,
+        "value_low": NAN,
+        "value_high": NAN,
+        "qualifier": "exact",
+        "status": "actual",
+        "citation": "Src",
+        "locator": "P01",
+        "note": "",
     }
     df = pd.DataFrame([{**defaults, "id": f"row-{i}", **row} for i, row in enumerate(rows)])
     return df.join(parse_periods(df["period"]))
 
 
 def make_events(*rows: dict) -> pd.DataFrame:
-    defaults = {"section": "S9", "entity": "temu", "entity_label": "Temu", "market": "USA", "market_name": "United States",
-                "kind": "launch", "description": "something happened", "citation": "Src", "locator": "P01", "note": ""}
+    defaults = {
+        "section": "S9",
+        "entity": "temu",
+        "entity_label": "Temu",
+        "market": "USA",
+        "market_name": "United States",
+        "kind": "launch",
+        "description": "something happened",
+        "citation": "Src",
+        "locator": "P01",
+        "note": "",
+    }
     df = pd.DataFrame([{**defaults, "id": f"ev-{i}", **row} for i, row in enumerate(rows)])
     return df.join(parse_periods(df["date"]))
 
@@ -59,6 +82,7 @@ def arrows(chart: charts.Chart) -> list:
 
 
 # --- bounds, points, implied values ----------------------------------------------------------
+
 
 def test_a_bound_is_an_open_marker_with_an_arrow_and_a_point_is_solid():
     obs = make_obs(
@@ -100,6 +124,7 @@ def test_strip_reaches_zero_for_falls_and_draws_a_stated_zero():
 
 # --- trend: gaps and spans of years ----------------------------------------------------------
 
+
 def joining_lines(chart: charts.Chart) -> list:
     return [line for line in chart.figure.axes[0].lines if len(line.get_xdata()) == 2 and line.get_marker() in (None, "None", "")]
 
@@ -136,6 +161,7 @@ def test_a_span_of_years_sits_in_its_middle_and_covers_its_years():
 
 # --- ladder ----------------------------------------------------------------------------------
 
+
 def test_ladder_puts_days_and_hours_on_one_hour_axis_fastest_first():
     obs = make_obs(
         {"period": "2025", "qualifier": "range", "value_low": 3.0, "value_high": 5.0, "unit": "days", "decimals": 0, "id": "kor"},
@@ -158,6 +184,7 @@ def test_ladder_refuses_what_is_not_a_time():
 
 # --- before and after ------------------------------------------------------------------------
 
+
 def test_before_after_pairs_rows_and_draws_ranges_as_bars():
     before = make_obs({"period": "2025", "qualifier": "range", "value_low": 7.0, "value_high": 10.0, "unit": "days", "decimals": 0, "id": "b"})
     after = make_obs({"period": "2025", "qualifier": "range", "value_low": 3.0, "value_high": 5.0, "unit": "days", "decimals": 0, "id": "a"})
@@ -178,6 +205,7 @@ def test_before_after_refuses_unpaired_rows_and_mixed_units():
 
 # --- timeline --------------------------------------------------------------------------------
 
+
 def test_timeline_dots_a_day_bars_a_year_and_counts_the_undated():
     ev = make_events({"date": "2025-04-09"}, {"date": "2025"}, {"date": ""})
     chart = charts.timeline(ev, "t", "s", show=False)
@@ -193,6 +221,7 @@ def test_timeline_dots_a_day_bars_a_year_and_counts_the_undated():
 
 
 # --- tables ----------------------------------------------------------------------------------
+
 
 def test_events_table_lists_every_event_undated_last():
     ev = make_events({"date": ""}, {"date": "2025-02", "kind": "market_exit"}, {"date": "2023"})
@@ -210,6 +239,7 @@ def test_facts_table_shows_figures_as_stated_and_events_as_what_happened():
 
 
 # --- implied values --------------------------------------------------------------------------
+
 
 def test_implied_row_keeps_its_basis_and_period():
     stated = make_obs({"period": "2025", "value": 165000.0, "unit": "count", "decimals": 0, "id": "a", "locator": "P35"}).iloc[0]
@@ -243,6 +273,7 @@ def test_year_earlier(period, earlier):
 
 
 # --- pack-wide helpers on the real data ------------------------------------------------------
+
 
 def test_summary_table_counts_every_section_from_the_checks():
     text = repr(checks.summary_table())
@@ -294,6 +325,7 @@ def test_approximate_figures_are_shown_round(value, decimals, text):
 
 # --- rows a cell cannot do without ------------------------------------------------------------
 
+
 def test_need_returns_the_row_or_says_what_is_missing():
     obs = make_obs({"period": "2024", "value": 1.0}, {"period": "2025", "value": 2.0, "entity": "temu", "entity_label": "Temu"})
     assert need(obs, "m", entity="temu")["value"] == 2.0 and need(obs, "m", which="first")["value"] == 1.0
@@ -331,7 +363,11 @@ def test_a_chart_of_no_rows_says_what_is_missing(draw):
 MARKUP = [
     '<b onmouseover="alert(1)">x</b> <img src=x onerror=alert(1)>',
     "[a](javascript:alert(1)) ![i](x) *b* _c_ `d` ~~e~~ | f \\ g $0.84 to $1.12 &lt; AT&T",
-    "# not a heading", "- not a list", "+ nor this", "2025. not a numbered item", "[ ] not a task",
+    "# not a heading",
+    "- not a list",
+    "+ nor this",
+    "2025. not a numbered item",
+    "[ ] not a task",
     "a line\n# broken in two",
 ]
 
@@ -375,12 +411,22 @@ def priced_chart(kind: str) -> charts.Chart:
     usd = {"unit": "usd", "decimals": 2, "entity_label": f"Amazon {PRICES}"}
     price_range = make_obs({**usd, "period": "2025", "qualifier": "range", "value_low": 0.84, "value_high": 1.12})  # labelled '$0.84–$1.12'
     if kind == "trend":
-        return charts.trend(make_obs({**usd, "period": "2024", "value": 0.84}, {**usd, "period": "2025", "qualifier": "range", "value_low": 0.84, "value_high": 1.12},
-                                     {**usd, "period": "2025", "value": 2.0, "entity": "temu", "entity_label": f"Temu {PRICES}"}), title, subtitle, show=False)
+        return charts.trend(
+            make_obs(
+                {**usd, "period": "2024", "value": 0.84},
+                {**usd, "period": "2025", "qualifier": "range", "value_low": 0.84, "value_high": 1.12},
+                {**usd, "period": "2025", "value": 2.0, "entity": "temu", "entity_label": f"Temu {PRICES}"},
+            ),
+            title,
+            subtitle,
+            show=False,
+        )
     if kind == "strip":
         return charts.strip(price_range, title, subtitle, reference=1.0, reference_label=PRICES, show=False)
     if kind == "ladder":
-        return charts.ladder(make_obs({"period": "2025", "value": 1.0, "unit": "days", "decimals": 0, "entity_label": f"Amazon {PRICES}"}), title, subtitle, show=False)
+        return charts.ladder(
+            make_obs({"period": "2025", "value": 1.0, "unit": "days", "decimals": 0, "entity_label": f"Amazon {PRICES}"}), title, subtitle, show=False
+        )
     if kind == "before_after":
         before = make_obs({**usd, "period": "2024", "value": 0.84})
         return charts.before_after(before, price_range, title, subtitle, stages=(f"before {PRICES}", "after"), show=False)
@@ -395,7 +441,9 @@ def priced_chart(kind: str) -> charts.Chart:
     if kind == "series_with_marks":
         months = pd.date_range("2024-01-01", "2024-06-01", freq="MS")
         series = pd.DataFrame({"date": months, "period": months.strftime("%Y-%m"), "yoy": [0.84, 0.9, None, 1.0, 1.1, 1.12], "citation": "Ref"})
-        marks = make_obs({**usd, "period": "2024-02", "value": 0.9}, {**usd, "period": "2024-04/2024-06", "qualifier": "range", "value_low": 0.84, "value_high": 1.12})
+        marks = make_obs(
+            {**usd, "period": "2024-02", "value": 0.9}, {**usd, "period": "2024-04/2024-06", "qualifier": "range", "value_low": 0.84, "value_high": 1.12}
+        )
         return charts.series_with_marks(series, marks, title, subtitle, series_label=f"reference {PRICES}", unit="usd", show=False)
     raise ValueError(kind)
 
@@ -440,6 +488,7 @@ def test_the_house_theme_reads_no_mathematics():
 
 # --- labels beside their own marks -----------------------------------------------------------
 
+
 def assert_labels_follow_marks(chart: charts.Chart, marks: list[tuple[str, float, float]]) -> None:
     """marks: (label text, x, value) at one x, distinct texts. Each label sits on its own mark's
     side (the lowest's below it, the highest's above it), in the marks' order, none on another."""
@@ -469,8 +518,10 @@ def test_cpm_labels_sit_beside_their_own_marks():
 def test_labels_of_close_marks_keep_the_marks_order_whatever_the_series_order(values):
     entities = ["facebook", "instagram", "amazon"]
     usd = {"period": "2024Q4", "unit": "usd", "decimals": 2}
-    obs = make_obs(*({**usd, "value": v, "entity": e, "entity_label": e.title()} for v, e in zip(values, entities)),
-                   {**usd, "period": "2025Q4", "value": 10.48, "entity": "instagram", "entity_label": "Instagram", "status": "forecast"})
+    obs = make_obs(
+        *({**usd, "value": v, "entity": e, "entity_label": e.title()} for v, e in zip(values, entities)),
+        {**usd, "period": "2025Q4", "value": 10.48, "entity": "instagram", "entity_label": "Instagram", "status": "forecast"},
+    )
     chart = charts.trend(obs, "t", "s", show=False)
     assert_labels_follow_marks(chart, [(f"${v:.2f}", 0.0, v) for v in values])
 

@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 
 from helpers.core.formatting import format_observation, format_value
-from helpers.core.periods import parse_periods, period_bounds
-from helpers.core.periods import next_period
+from helpers.core.periods import next_period, parse_periods, period_bounds
 
 
 def obs(qualifier, value=math.nan, low=math.nan, high=math.nan, unit="percent", decimals=1):
@@ -39,7 +38,13 @@ def test_missing_is_shown_as_missing():
 
 @pytest.mark.parametrize(
     ("period", "start", "end"),
-    [("2025", "2025-01-01", "2025-12-31"), ("2025Q4", "2025-10-01", "2025-12-31"), ("2024-02", "2024-02-01", "2024-02-29"), ("2025-03-31/2025-04-13", "2025-03-31", "2025-04-13"), ("2025Q1/2025Q3", "2025-01-01", "2025-09-30")],
+    [
+        ("2025", "2025-01-01", "2025-12-31"),
+        ("2025Q4", "2025-10-01", "2025-12-31"),
+        ("2024-02", "2024-02-01", "2024-02-29"),
+        ("2025-03-31/2025-04-13", "2025-03-31", "2025-04-13"),
+        ("2025Q1/2025Q3", "2025-01-01", "2025-09-30"),
+    ],
 )
 def test_period_bounds(period, start, end):
     assert period_bounds(period) == (pd.Timestamp(start), pd.Timestamp(end))
@@ -63,7 +68,9 @@ def test_invalid_periods(bad):
         period_bounds(bad)
 
 
-@pytest.mark.parametrize(("period", "following"), [("2025", "2026"), ("2025Q4", "2026Q1"), ("2025Q2", "2025Q3"), ("2025-12", "2026-01"), ("2025-12-12", "2026-12-12")])
+@pytest.mark.parametrize(
+    ("period", "following"), [("2025", "2026"), ("2025Q4", "2026Q1"), ("2025Q2", "2025Q3"), ("2025-12", "2026-01"), ("2025-12-12", "2026-12-12")]
+)
 def test_next_period(period, following):
     assert next_period(period) == following
 
@@ -107,8 +114,14 @@ def test_change_words():
 
 @pytest.mark.parametrize(
     ("change", "towards", "shown"),
-    [(fig(value=-31.0), "down", "31.0%"), (fig("approx", -31.0), "down", "about 31%"), (fig(value=40.0), "up", "40.0%"),
-     (fig("range", low=-10, high=-5), "down", "5–10%"), (fig("more_than", low=-50), None, "more than -50%"), (fig(value=0.0), "same", "0.0%")],
+    [
+        (fig(value=-31.0), "down", "31.0%"),
+        (fig("approx", -31.0), "down", "about 31%"),
+        (fig(value=40.0), "up", "40.0%"),
+        (fig("range", low=-10, high=-5), "down", "5–10%"),
+        (fig("more_than", low=-50), None, "more than -50%"),
+        (fig(value=0.0), "same", "0.0%"),
+    ],
 )
 def test_a_stated_change_has_a_sign_and_a_size(change, towards, shown):
     assert wording.sign(change) == towards

@@ -79,7 +79,7 @@ def test_year_literal_check_catches_what_it_should():
     code = {"cell_type": "code", "metadata": {}, "source": ['rows(obs, "ad_cpm").query("period == \'2025Q4\'")']}
     prose = {"cell_type": "markdown", "metadata": {}, "source": ["Growth slowed after 2021."]}
     params = {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": ['AS_OF = None  # e.g. "2026Q1"']}
-    clean = {"cell_type": "code", "metadata": {}, "source": ["charts.trend(growth, title=f\"... {growth.period.iloc[-1]}\")  # P08, 8.8x, s1-x"]}
+    clean = {"cell_type": "code", "metadata": {}, "source": ['charts.trend(growth, title=f"... {growth.period.iloc[-1]}")  # P08, 8.8x, s1-x']}
     assert len(year_literals([code, prose, params, clean])) == 2
 
 
@@ -90,6 +90,7 @@ def test_no_year_or_quarter_typed_outside_the_parameters_cell(path):
 
 
 # --- as make notebooks writes them ----------------------------------------------------------------
+
 
 def departures(text: str) -> list[str]:
     """How a stored notebook's text differs from what `make notebooks` writes; empty when it does not.
@@ -202,7 +203,7 @@ def printed_sentences(path) -> list[str]:
             if plain.startswith("- "):
                 found += [line[2:] for line in plain.splitlines() if line.startswith("- ")]
             elif plain.startswith("Chart data: "):
-                found.append(plain.splitlines()[0][len("Chart data: "):])
+                found.append(plain.splitlines()[0][len("Chart data: ") :])
     return found
 
 

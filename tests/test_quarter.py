@@ -10,8 +10,8 @@ import nbformat
 import pytest
 
 from helpers import data
-from helpers.pack import quarter
 from helpers.core.periods import next_period
+from helpers.pack import quarter
 from helpers.pack import runner as pack_runner
 from tests.conftest import ROOT, read_rows, write_rows
 
@@ -48,7 +48,12 @@ def test_coverage_marks_the_series_given_a_figure_for_the_quarter(data_copy):
     # Give one series (the first listed) a figure for q by copying its latest row to the new period.
     target = before.iloc[0]
     obs = data.observations()
-    row = obs[(obs["entity_label"] == target["entity"]) & (obs["metric_label"] == target["metric"]) & (obs["market"] == target["market"]) & (obs["segment"] == target["segment"])].iloc[-1]
+    row = obs[
+        (obs["entity_label"] == target["entity"])
+        & (obs["metric_label"] == target["metric"])
+        & (obs["market"] == target["market"])
+        & (obs["segment"] == target["segment"])
+    ].iloc[-1]
     rows = read_rows(data_copy / "observations.csv")
     new = list(next(r for r in rows if r[0] == row["id"]))
     new[0], new[rows[0].index("period")] = "test-added-" + q.lower(), q
@@ -123,10 +128,13 @@ def test_with_every_row_viewed_a_missing_row_fails_the_run(tmp_path):
     nb = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell("AS_OF = None")
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_markdown_cell("## Who grew?"), nbformat.v4.new_code_cell(
-        "import pandas as pd\nfrom helpers.views.select import need\n"
-        "need(pd.DataFrame(columns=['metric', 'start', 'end', 'id']), 'a_metric')"
-    )]
+    nb.cells = [
+        params,
+        nbformat.v4.new_markdown_cell("## Who grew?"),
+        nbformat.v4.new_code_cell(
+            "import pandas as pd\nfrom helpers.views.select import need\nneed(pd.DataFrame(columns=['metric', 'start', 'end', 'id']), 'a_metric')"
+        ),
+    ]
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     path = tmp_path / "01-missing.ipynb"
     nbformat.write(nb, path)

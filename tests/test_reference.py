@@ -70,7 +70,10 @@ else:
 def run_offline(prefix: list[str], script: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*prefix, sys.executable, "-W", "always", "-c", script],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
 
 
@@ -140,6 +143,7 @@ def test_a_missing_cpi_file_is_an_error_not_a_download(monkeypatch, tmp_path):
 
 # --- CPI year over year, by date -----------------------------------------------------------------
 
+
 def index_on(monthly: pd.DataFrame, month: str) -> float:
     return float(monthly.loc[monthly["date"] == pd.Timestamp(month + "-01"), "index"].iat[0])
 
@@ -177,6 +181,7 @@ def test_june_2022_rate_and_clipping():
 
 
 # --- ECB rates -----------------------------------------------------------------------------------
+
 
 def test_a_weekend_takes_the_last_rate_before_it_with_its_date():
     saturday = reference.rate_on("2025-09-27")

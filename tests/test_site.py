@@ -124,7 +124,11 @@ def test_a_notebook_without_findings_stops_the_build_and_keeps_the_old_site(buil
 
 def test_the_build_refuses_a_page_that_would_fetch_from_the_internet(builder):
     check = builder.check_offline
-    for fetched in ['<script src="https://cdn.jsdelivr.net/npm/mathjax"></script>', '<link rel="stylesheet" href="//fonts.example/css">', "div { background: url('http://x/y.png') }"]:
+    for fetched in [
+        '<script src="https://cdn.jsdelivr.net/npm/mathjax"></script>',
+        '<link rel="stylesheet" href="//fonts.example/css">',
+        "div { background: url('http://x/y.png') }",
+    ]:
         with pytest.raises(builder.SiteError, match="01-x.ipynb.*offline"):
             check(f"<html>{fetched}</html>", "01-x.ipynb")
     check('<a href="https://example.com/">a link the reader may click</a><img src="data:image/png;base64,AA">', "01-x.ipynb")
@@ -377,8 +381,14 @@ def as_of_copy(path: Path, folder: Path, as_of: str, missing: str | None = None)
     """A committed notebook as run_notebooks writes it for --as-of: the injected parameters cell,
     and, given `missing`, its key findings stopped by NotInData with that text."""
     nb = json.loads(path.read_text(encoding="utf-8"))
-    injected = {"cell_type": "code", "execution_count": None, "id": "injected", "metadata": {"tags": ["injected-parameters"]},
-                "outputs": [], "source": f"# Parameters injected for this run\nAS_OF = {as_of!r}"}
+    injected = {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": "injected",
+        "metadata": {"tags": ["injected-parameters"]},
+        "outputs": [],
+        "source": f"# Parameters injected for this run\nAS_OF = {as_of!r}",
+    }
     at = next(i for i, c in enumerate(nb["cells"]) if "parameters" in c["metadata"].get("tags", []))
     nb["cells"].insert(at + 1, injected)
     if missing:
@@ -446,8 +456,14 @@ def inject_markup(folder: Path) -> set[str]:
     for resource in descriptor["resources"]:
         schema = resource["schema"]
         keyed = {f for fk in schema.get("foreignKeys", []) for f in fk["fields"]} | set(schema.get("primaryKey") or [])
-        free = [f["name"] for f in schema["fields"] if f.get("type", "string") == "string" and not f.get("format") and f["name"] not in keyed
-                and not {"pattern", "enum"} & set(f.get("constraints", {}))]
+        free = [
+            f["name"]
+            for f in schema["fields"]
+            if f.get("type", "string") == "string"
+            and not f.get("format")
+            and f["name"] not in keyed
+            and not {"pattern", "enum"} & set(f.get("constraints", {}))
+        ]
         rows = read_rows(folder / resource["path"])
         for column in free:
             i = rows[0].index(column)
@@ -484,8 +500,13 @@ def injected(tmp_path_factory, builder):
     names = inject_markup(root / "data")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PACK_DATA_DIR", str(root / "data"))  # inherited by the kernels and read by the builder
-        run = subprocess.run([sys.executable, "-m", "helpers.pack.runner", "--jobs", "2", "--out", str(root / "notebooks"), *map(str, NOTEBOOKS)],
-                             capture_output=True, text=True, cwd=ROOT, timeout=600)
+        run = subprocess.run(
+            [sys.executable, "-m", "helpers.pack.runner", "--jobs", "2", "--out", str(root / "notebooks"), *map(str, NOTEBOOKS)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=600,
+        )
         assert run.returncode == 0, run.stderr[-3000:]
         assert builder.main(["--out", str(root / "site"), *(str(root / "notebooks" / p.name) for p in NOTEBOOKS)]) == 0
     return names, root / "notebooks", root / "site"
@@ -515,8 +536,17 @@ def unescaped_markup(markdown: str) -> list[str]:
 
 def test_markup_in_the_data_is_escaped_in_the_stored_markdown(injected):
     names, executed, _ = injected
-    assert {"observations-segment", "observations-note", "events-description", "metrics-label", "entities-label",
-            "markets-name", "sources-publisher", "sources-title", "sections-title"} <= names, sorted(names)
+    assert {
+        "observations-segment",
+        "observations-note",
+        "events-description",
+        "metrics-label",
+        "entities-label",
+        "markets-name",
+        "sources-publisher",
+        "sources-title",
+        "sections-title",
+    } <= names, sorted(names)
     shown = set()
     for path in NOTEBOOKS:
         markdown, plain = outputs(executed / path.name, "text/markdown"), "\n".join(outputs(executed / path.name, "text/plain"))
@@ -524,7 +554,11 @@ def test_markup_in_the_data_is_escaped_in_the_stored_markdown(injected):
             assert not unescaped_markup(text), f"{path.name}: {unescaped_markup(text)}"
         found = {m for text in markdown for m in INJECTED_ID.findall(text)}
         assert found, f"{path.name}: no injected text reached its Markdown outputs"
-        assert all(f"&lt;b onmouseover=\"alert(1)\" id=\"inj-{m}\"&gt;x&lt;/b&gt; &lt;img src=x onerror=alert(1)&gt; \\[a\\](javascript:alert(1)) \\*b\\* \\_c\\_ \\| \\$1 and \\$2" in "\n".join(markdown) for m in found)
+        assert all(
+            f'&lt;b onmouseover="alert(1)" id="inj-{m}"&gt;x&lt;/b&gt; &lt;img src=x onerror=alert(1)&gt; \\[a\\](javascript:alert(1)) \\*b\\* \\_c\\_ \\| \\$1 and \\$2'
+            in "\n".join(markdown)
+            for m in found
+        )
         missing = [m for m in found if payload(m) not in plain]
         assert not missing, f"{path.name}: the plain-text twin must keep the text as it is: {missing}"
         shown |= found

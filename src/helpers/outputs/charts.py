@@ -14,22 +14,21 @@ from __future__ import annotations
 import functools
 import textwrap
 
-from IPython.display import display
 import matplotlib as mpl
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
-from matplotlib.ticker import StrMethodFormatter
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from IPython.display import display
+from matplotlib.ticker import StrMethodFormatter
 
 from helpers.core.figure import CEILINGS, FLOORS
 from helpers.core.formatting import format_observation, format_value, period_words, point_value
-from helpers.core.periods import period_bounds
+from helpers.core.periods import next_period, period_bounds
+from helpers.outputs.style import NEUTRAL, colour_for, finish, source_line
 from helpers.views.select import NotInData
 from helpers.views.series import quarter_span
-from helpers.outputs.style import NEUTRAL, colour_for, finish, source_line
-from helpers.core.periods import next_period
 
 # A floor's arrow points up, a ceiling's down (what each allows is defined in core.figure).
 UP, DOWN = FLOORS, CEILINGS
@@ -243,7 +242,17 @@ def trend(
     if threshold is not None:
         ax.axhline(threshold, color="#b00000", lw=1, ls=":", zorder=1)
         if threshold_label:
-            ax.annotate(threshold_label, (0, threshold), xycoords=("axes fraction", "data"), xytext=(4, 3), textcoords="offset points", ha="left", va="bottom", fontsize=8, color="#b00000")
+            ax.annotate(
+                threshold_label,
+                (0, threshold),
+                xycoords=("axes fraction", "data"),
+                xytext=(4, 3),
+                textcoords="offset points",
+                ha="left",
+                va="bottom",
+                fontsize=8,
+                color="#b00000",
+            )
     ax.set_xticks(range(len(keys)), keys)
     ax.set_xlim(-0.5, len(keys) - 0.5)
     ax.set_ylim(bottom=min(0, values.min() if len(values) else 0), top=(values.max() + span * 1.6) if len(values) else None)
@@ -336,7 +345,9 @@ def timeline(events: pd.DataFrame, title: str, subtitle: str, show: bool = True)
                 ax.plot([ev["start"], ev["end"] + pd.Timedelta(days=1)], [y, y], color=colour, lw=5 if n < 4 else 3.5, alpha=0.6, solid_capstyle="butt")
             else:
                 ax.plot([ev["start"]], [y], marker="o", color=colour, ms=7, ls="none")
-            ax.annotate(str(number[ev["id"]]), (ev["start"], y), xytext=(-5, 0), textcoords="offset points", ha="right", va="center", fontsize=6.5, color="#333333")
+            ax.annotate(
+                str(number[ev["id"]]), (ev["start"], y), xytext=(-5, 0), textcoords="offset points", ha="right", va="center", fontsize=6.5, color="#333333"
+            )
     ax.set_yticks(list(row_of.values()), _tick_labels(pd.Series(list(row_of.keys())), 28))
     ax.set_ylim(-0.7, len(entities) - 0.3)
     ax.grid(axis="y", visible=False)
@@ -487,9 +498,13 @@ def before_after(
         colour = _colour_of(new, colour_by)
         for row, tone, stage in ((old, NEUTRAL, stages[0] if stages else old["period"]), (new, colour, stages[1] if stages else new["period"])):
             _draw_mark(ax, y, row, tone, horizontal=True, span=span)
-            ax.annotate(f"{stage}: {_mark_text(row)}", (middle(row), y), xytext=(0, 11), textcoords="offset points", ha="center", va="bottom", fontsize=9, color=tone)
+            ax.annotate(
+                f"{stage}: {_mark_text(row)}", (middle(row), y), xytext=(0, 11), textcoords="offset points", ha="center", va="bottom", fontsize=9, color=tone
+            )
             marks.append((stage, row))
-        ax.annotate("", xy=(middle(new), y - 0.22), xytext=(middle(old), y - 0.22), arrowprops=dict(arrowstyle="-|>", color=colour, lw=1.4, shrinkA=0, shrinkB=0))
+        ax.annotate(
+            "", xy=(middle(new), y - 0.22), xytext=(middle(old), y - 0.22), arrowprops=dict(arrowstyle="-|>", color=colour, lw=1.4, shrinkA=0, shrinkB=0)
+        )
     ax.set_yticks(ys, _tick_labels(names))
     ax.set_ylim(-0.6, len(after) - 0.1)
     ax.set_xlim(min(0.0, float(values.min()) * 1.25) if len(values) else 0.0, max(top, 0.0) * 1.25)
@@ -536,8 +551,7 @@ def series_with_marks(
     for month in missing:
         # Each value sits on the first of its month: the gap is centred there.
         ax.axvspan(month - pd.Timedelta(days=15), month + pd.Timedelta(days=15), color="#e6e6e6", zorder=0)
-        ax.annotate(f"{month:%Y-%m}\nnot published", (month, 0.03), xycoords=("data", "axes fraction"),
-                    ha="center", va="bottom", fontsize=8, color="#666666")
+        ax.annotate(f"{month:%Y-%m}\nnot published", (month, 0.03), xycoords=("data", "axes fraction"), ha="center", va="bottom", fontsize=8, color="#666666")
     shown_values = [line.max(), *pd.concat([marks["value"], marks["value_low"], marks["value_high"]]).dropna()]
     top = float(np.nanmax(shown_values)) if len(shown_values) else 1.0
     span = top * 0.1
@@ -559,7 +573,15 @@ def series_with_marks(
         if row["qualifier"] == "range":
             ax.fill_between([start, end], row["value_low"], row["value_high"], color=ink, alpha=0.12, lw=0, zorder=1)
             # Labelled under the band, where the line does not run.
-            ax.annotate(f"article: {_mark_text(row)} ({row['period']})", (start, row["value_low"]), xytext=(2, -4), textcoords="offset points", va="top", fontsize=9, color=ink)
+            ax.annotate(
+                f"article: {_mark_text(row)} ({row['period']})",
+                (start, row["value_low"]),
+                xytext=(2, -4),
+                textcoords="offset points",
+                va="top",
+                fontsize=9,
+                color=ink,
+            )
             found = spread(months)
         elif row["qualifier"] in UP + DOWN:
             level = point_value(row)
@@ -573,9 +595,23 @@ def series_with_marks(
             at = by_period.get(f"{start:%Y-%m}", np.nan)
             ax.plot([start], [row["value"]], marker="o", ms=8, color=ink, ls="none", zorder=4)
             found = "not published" if pd.isna(at) else format_value(at, unit, 2)
-            ax.annotate(f"article: {_mark_text(row)} ({row['period']})\n{series_label}: {found}", (start, row["value"]),
-                        xytext=(10, 6), textcoords="offset points", fontsize=9, color=ink)
-        table.append({"mark": f"{row['market_name']}, {row['metric_label'].lower()}", "period": row["period"], "article": _mark_text(row), series_label: found, "id": row["id"]})
+            ax.annotate(
+                f"article: {_mark_text(row)} ({row['period']})\n{series_label}: {found}",
+                (start, row["value"]),
+                xytext=(10, 6),
+                textcoords="offset points",
+                fontsize=9,
+                color=ink,
+            )
+        table.append(
+            {
+                "mark": f"{row['market_name']}, {row['metric_label'].lower()}",
+                "period": row["period"],
+                "article": _mark_text(row),
+                series_label: found,
+                "id": row["id"],
+            }
+        )
     ax.plot([], [], marker="o", color=ink, ls="none", label="the article's figures")
     ax.set_xlim(min(calendar[0], marks["start"].min()) - pd.Timedelta(days=20), max(calendar[-1], marks["end"].max()) + pd.Timedelta(days=20))
     ax.set_ylim(min(0.0, float(np.nanmin(line.to_numpy()))), top + span * 1.8)
@@ -586,7 +622,13 @@ def series_with_marks(
     finish(fig, title, subtitle, footer_rows)
     _show(fig, show)
     gaps = ", ".join(f"{m:%Y-%m}" for m in missing) or "none"
-    summary = {"mark": series_label, "period": f"{calendar[0]:%Y-%m}/{calendar[-1]:%Y-%m}", "article": "", series_label: f"{line.notna().sum()} months; not published: {gaps}", "id": ""}
+    summary = {
+        "mark": series_label,
+        "period": f"{calendar[0]:%Y-%m}/{calendar[-1]:%Y-%m}",
+        "article": "",
+        series_label: f"{line.notna().sum()} months; not published: {gaps}",
+        "id": "",
+    }
     return Chart(title, pd.DataFrame([summary, *table]), fig)
 
 
@@ -652,14 +694,29 @@ def lines(
         at = max(y, placed[-1] + gap) if placed else y
         placed.append(at)
         # In a column right of the last quarter, joined to the line's end by a faint leader.
-        ax.annotate(text, (x, y), xytext=(len(quarters) - 0.3, at), textcoords="data", va="center", fontsize=8.5, color=colour,
-                    arrowprops=dict(arrowstyle="-", color=colour, lw=0.6, alpha=0.6, shrinkA=0, shrinkB=3))
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(len(quarters) - 0.3, at),
+            textcoords="data",
+            va="center",
+            fontsize=8.5,
+            color=colour,
+            arrowprops=dict(arrowstyle="-", color=colour, lw=0.6, alpha=0.6, shrinkA=0, shrinkB=3),
+        )
     refs = reference if reference is not None else obs.iloc[0:0]
     for _, row in refs.iterrows():
         inside = [x_of[q] for q in quarters if row["start"] <= period_bounds(q)[0] <= row["end"]]
         first, last = (inside[0], inside[-1]) if inside else (0, len(quarters) - 1)
         ax.plot([first - 0.4, last + 0.4], [point_value(row)] * 2, color="#b00000", lw=1.2, ls=":", zorder=1)
-        ax.annotate(f"{row['entity_label']}, {period_words(row['period'])}: {_mark_text(row)}", (first - 0.4, point_value(row)), xytext=(0, -11), textcoords="offset points", fontsize=8, color="#b00000")
+        ax.annotate(
+            f"{row['entity_label']}, {period_words(row['period'])}: {_mark_text(row)}",
+            (first - 0.4, point_value(row)),
+            xytext=(0, -11),
+            textcoords="offset points",
+            fontsize=8,
+            color="#b00000",
+        )
     _quarter_ticks(ax, quarters)
     ax.set_xlim(-0.6, len(quarters) + 4.5)  # room for the labels at the lines' ends
     ax.axhline(0, color="#888888", lw=0.8, zorder=1)
@@ -703,7 +760,15 @@ def panels(
             _line_of(ax, rows, x_of, palette[n % len(palette)], MARKERS[n % len(MARKERS)])
             turn = _first_profit(rows)
             if turn is not None:
-                ax.annotate("first profit", (x_of[turn["period"]], turn["value"]), xytext=(0, 12), textcoords="offset points", ha="center", fontsize=7.5, arrowprops=dict(arrowstyle="-", lw=0.8))
+                ax.annotate(
+                    "first profit",
+                    (x_of[turn["period"]], turn["value"]),
+                    xytext=(0, 12),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=7.5,
+                    arrowprops=dict(arrowstyle="-", lw=0.8),
+                )
             ax.plot([], [], color=palette[n % len(palette)], marker=MARKERS[n % len(MARKERS)], ms=4, label=textwrap.shorten(name, 38))
         unit = inside["unit"].iat[0]
         ax.set_title(textwrap.fill(f"{key[0]} ({UNIT_WORDS.get(unit, unit)})", 44), fontsize=9, loc="left", pad=4)

@@ -88,6 +88,7 @@ def table(df: pd.DataFrame, caption: str | None = None) -> Text:
 
 def figures_table(obs: pd.DataFrame, caption: str = "Figures of this section") -> Text:
     """Every observation row as stored, with the figure as stated: the section's checkable record."""
+
     def raw(x) -> str:
         return "" if pd.isna(x) else f"{x:.15g}"
 

@@ -34,14 +34,14 @@ import sqlite3
 import zipfile
 from contextlib import closing
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from helpers.outputs.display import table
 from helpers.core.formatting import format_observation
 from helpers.core.periods import period_bounds
+from helpers.outputs.display import table
 
 CPI_SERIES_ID = "CUUR0000SA0"  # CPI-U, all items, U.S. city average, not seasonally adjusted
 # The rows in data/sources.csv that describe the two sources.
@@ -74,6 +74,7 @@ def ecb_citation() -> str:
 
 
 # --- US CPI-U ------------------------------------------------------------------------------------
+
 
 def _cpi_database() -> Path:
     """Where the `cpi` package keeps its SQLite file, found without importing the package."""
@@ -179,7 +180,7 @@ def _ecb_table() -> tuple[list[str], list[list[str]]]:
     return header, [line.strip().split(",") for line in lines[1:] if line.strip()]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ecb_rates(code: str) -> dict[dt.date, float]:
     """Every published euro rate of one currency, by day; a day without a rate has no entry.
 
@@ -284,8 +285,14 @@ def period_average_rate(period: str, base: str = "CNY", quote: str = "USD") -> R
     if rates.empty:
         raise ReferenceDataError(f"no ECB {base}/{quote} rate published in {period}")
     return Rate(
-        float(rates["rate"].mean()), base, quote, "average",
-        rates["date"].iat[0].date(), rates["date"].iat[-1].date(), len(rates), ecb_citation(),
+        float(rates["rate"].mean()),
+        base,
+        quote,
+        "average",
+        rates["date"].iat[0].date(),
+        rates["date"].iat[-1].date(),
+        len(rates),
+        ecb_citation(),
     )
 
 
@@ -301,6 +308,7 @@ def cny_to_usd(amount: float, on) -> float:
 
 # --- the pack's yuan figures in dollars ------------------------------------------------------------
 
+
 def _in_usd(row: pd.Series, rate: float) -> str:
     scaled = {c: row[c] * rate for c in ("value", "value_low", "value_high")}
     decimals = max(1, int(row["decimals"]))
@@ -315,7 +323,9 @@ def yuan_in_usd(obs: pd.DataFrame) -> pd.DataFrame:
     out = []
     for _, row in obs[obs["unit"] == "cny"].iterrows():
         if row["metric"] not in FX_READING:
-            raise ReferenceDataError(f"metric {row['metric']!r} (observation {row['id']}) is in yuan but reference.FX_READING does not say whether it is a flow (average rate) or a stock (period-end rate)")
+            raise ReferenceDataError(
+                f"metric {row['metric']!r} (observation {row['id']}) is in yuan but reference.FX_READING does not say whether it is a flow (average rate) or a stock (period-end rate)"
+            )
         reading = FX_READING[row["metric"]]
         base = {"id": row["id"], "entity": row["entity_label"], "figure": row["metric_label"], "period": row["period"], "as stated": format_observation(row)}
         try:

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from helpers.core.figure import merge_locators
-from helpers.outputs.display import Text, table
-from helpers.views.wording import figure_sentence
 from helpers.core.formatting import format_observation
+from helpers.outputs.display import Text, table
 from helpers.views.select import one
+from helpers.views.wording import figure_sentence
 
 
 @dataclass(frozen=True)
@@ -40,15 +40,45 @@ class Theme:
 
 THEMES = (
     # S1: the article's three pressures (P04, P13).
-    Theme("Slowing growth", "pressure", Series("S1", "ecom_sales_growth", {"entity": "global-ecommerce"}), Series("S1", "ecom_sales_growth", {"entity": "global-ecommerce"}, "first")),
-    Theme("Inflation and tariffs", "pressure", Series("S1", "tariff_rate", {"entity": "us-tariffs-on-china"}), Series("S1", "inflation_yoy", {"market": "USA"}, "first")),
-    Theme("Dearer advertising", "pressure", Series("S1", "ad_cpc", {"entity": "amazon", "segment": "average"}), Series("S1", "ad_cpc", {"entity": "amazon", "segment": "average"}, "first")),
+    Theme(
+        "Slowing growth",
+        "pressure",
+        Series("S1", "ecom_sales_growth", {"entity": "global-ecommerce"}),
+        Series("S1", "ecom_sales_growth", {"entity": "global-ecommerce"}, "first"),
+    ),
+    Theme(
+        "Inflation and tariffs",
+        "pressure",
+        Series("S1", "tariff_rate", {"entity": "us-tariffs-on-china"}),
+        Series("S1", "inflation_yoy", {"market": "USA"}, "first"),
+    ),
+    Theme(
+        "Dearer advertising",
+        "pressure",
+        Series("S1", "ad_cpc", {"entity": "amazon", "segment": "average"}),
+        Series("S1", "ad_cpc", {"entity": "amazon", "segment": "average"}, "first"),
+    ),
     # S2: the two worlds the battlegrounds are fought in.
-    Theme("Two worlds: giants slow, challengers grow", "contrast", Series("S2", "ecom_business_growth", {"entity": "amazon"}), Series("S2", "ecom_business_growth", {"entity": "shopee"})),
+    Theme(
+        "Two worlds: giants slow, challengers grow",
+        "contrast",
+        Series("S2", "ecom_business_growth", {"entity": "amazon"}),
+        Series("S2", "ecom_business_growth", {"entity": "shopee"}),
+    ),
     # S3-S5: the four battlegrounds of the outlook (P56).
     Theme("Regional focus", "battleground", Series("S3", "new_markets_opened", {"entity": "temu"}), Series("S3", "markets_present_count", {"entity": "temu"})),
-    Theme("Brands", "battleground", Series("S4", "new_sellers_change", {"entity": "amazon"}), Series("S4", "gmv_growth", {"entity": "tiktok-shop", "segment": "each core cross-border category"})),
-    Theme("Logistics", "battleground", Series("S5", "logistics_investment_cumulative", {"entity": "amazon"}), Series("S5", "stock_prep_lead_time", {"entity": "aliexpress", "segment": "stock-prep lead time after the Hong Kong centre"})),
+    Theme(
+        "Brands",
+        "battleground",
+        Series("S4", "new_sellers_change", {"entity": "amazon"}),
+        Series("S4", "gmv_growth", {"entity": "tiktok-shop", "segment": "each core cross-border category"}),
+    ),
+    Theme(
+        "Logistics",
+        "battleground",
+        Series("S5", "logistics_investment_cumulative", {"entity": "amazon"}),
+        Series("S5", "stock_prep_lead_time", {"entity": "aliexpress", "segment": "stock-prep lead time after the Hong Kong centre"}),
+    ),
     Theme("AI", "battleground", Series("S5", "revenue_growth", {"entity": "aidc"})),
 )
 

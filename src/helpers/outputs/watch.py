@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.outputs.display import Text, table
 from helpers.core.formatting import format_observation
 from helpers.core.periods import next_period
+from helpers.outputs.display import Text, table
 
 SERIES = ["entity_label", "market", "segment", "metric_label"]
 

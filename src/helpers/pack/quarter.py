@@ -17,9 +17,10 @@ import sys
 import pandas as pd
 
 from helpers import data
-from helpers.data import DataValidationError, Package
 from helpers.core.periods import period_bounds
-from helpers.outputs.watch import SERIES as SERIES_OF_ROWS, watch_list
+from helpers.data import DataValidationError, Package
+from helpers.outputs.watch import SERIES as SERIES_OF_ROWS
+from helpers.outputs.watch import watch_list
 
 QUARTER = re.compile(r"\d{4}Q[1-4]")
 SERIES_COLUMNS = ["entity", "market", "segment", "metric"]  # SERIES_OF_ROWS as watch_list() names them
@@ -68,10 +69,7 @@ def missing_report(quarter: str, package: Package | None = None) -> str:
     """The text `make quarter` prints: how many series lack a figure for Q, then each, by notebook."""
     table = coverage(quarter, package)
     missing = table[~table["has figure"]]
-    head = (
-        f"As of {quarter}: {len(table) - len(missing)} of {len(table)} series have a figure for {quarter}; "
-        f"{len(missing)} have no figure for {quarter} yet"
-    )
+    head = f"As of {quarter}: {len(table) - len(missing)} of {len(table)} series have a figure for {quarter}; {len(missing)} have no figure for {quarter} yet"
     if missing.empty:
         return head + "."
     lines = [head + " (add their rows as UPDATING.md explains):"]

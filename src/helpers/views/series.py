@@ -80,5 +80,15 @@ def gaps(obs: pd.DataFrame) -> pd.DataFrame:
         for (segment, metric), group in company.groupby(["segment", "metric_label"], sort=True):
             have = set(group["period"])
             missing = [q for q in span if q not in have]
-            out.append({"entity": entity, "segment": segment, "metric": metric, "quarters": len(have), "from": span[0], "to": span[-1], "not in the data": ", ".join(missing) or "none"})
+            out.append(
+                {
+                    "entity": entity,
+                    "segment": segment,
+                    "metric": metric,
+                    "quarters": len(have),
+                    "from": span[0],
+                    "to": span[-1],
+                    "not in the data": ", ".join(missing) or "none",
+                }
+            )
     return pd.DataFrame(out, columns=["entity", "segment", "metric", "quarters", "from", "to", "not in the data"])

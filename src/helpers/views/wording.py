@@ -17,6 +17,7 @@ import pandas as pd
 from helpers.core.figure import DOWN, SAME, UP, direction, sign
 from helpers.core.formatting import during, format_observation, possessive
 
+
 def word(towards: str | None, up: str, down: str, other: str) -> str:
     return {UP: up, DOWN: down}.get(towards, other)
 
