@@ -189,3 +189,9 @@ def significant_digits(value: float) -> int:
     if "." not in text:
         digits = digits.rstrip("0")
     return max(1, len(digits))
+
+
+def span_words(first: str, last: str) -> str:
+    """The span from one period to another in words: '2020/2021' to '2025' reads '2020 to 2025'."""
+    start, end = str(first).split("/")[0], str(last).split("/")[-1]
+    return period_words(start) if start == end else period_words(f"{start}/{end}")
