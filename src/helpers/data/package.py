@@ -109,7 +109,7 @@ def _load_package(directory: Path, _stamp: tuple) -> Package:
             if tables.get(name) is not None:
                 problems += _check_locators(f"data/{resources[name]['path']}", distinct[name], tables["sections"], tables.get("sources"), article)
     if tables.get("claims") is not None:
-        problems += _check_claims(f"data/{resources['claims']['path']}", distinct["claims"], distinct.get("observations"), tables.get("sections"))
+        problems += _check_claims(f"data/{resources['claims']['path']}", distinct["claims"], distinct.get("observations"), tables.get("sections"), tables)
         claims = tables["claims"]
         claims["tolerance"] = pd.to_numeric(claims["tolerance"].where(claims["tolerance"] != "", None), errors="coerce").astype(float)
     warnings = []

@@ -252,6 +252,11 @@ def _check_corrections(path: str, corrections: pd.DataFrame, obs: pd.DataFrame, 
 # The columns a selector may pick observations by, and the key that picks first, latest or all.
 SELECTOR_KEYS = ("metric", "entity", "market", "segment", "qualifier", "status", "period_kind")
 WHICH = ("first", "latest", "all")
+# The vocabularies of the selector keys that say how a figure is stated rather than what it is about.
+STATED_AS = {"qualifier": tuple(QUALIFIER_FILLS), "status": ("actual", "estimate", "forecast"), "period_kind": ("year", "quarter", "month", "day", "interval")}
+# Keys whose values a vocabulary table lists (its file and key column); a segment is free text,
+# so it must be one the section's observations hold.
+VOCABULARY = {"metric": ("metrics", "id"), "entity": ("entities", "id"), "market": ("markets", "code")}
 DIRECTIONS = ("up", "down")
 ORDERS = ("above", "below")
 # The columns each kind of claim must fill (True) or leave empty (False); others are optional.
@@ -310,10 +315,13 @@ def parse_literal_bound(text: str) -> tuple[str, float]:
     return qualifier, float(number)
 
 
-def _check_claims(fname: str, distinct: _Distinct, obs: _Distinct | None, sections: pd.DataFrame | None) -> list[Problem]:
+def _check_claims(
+    fname: str, distinct: _Distinct, obs: _Distinct | None, sections: pd.DataFrame | None, vocabularies: dict[str, pd.DataFrame | None]
+) -> list[Problem]:
     """What each kind of claim needs (CLAIM_NEEDS), its selectors' grammar and values, its expect,
-    and a locator inside its section's span. A selector value must be one its section's observations
-    hold: a typo would otherwise pick no row, and the claim would silently drop out of the tables."""
+    and a locator inside its section's span. A selector's metric, entity or market must be listed in
+    its vocabulary table, and a segment held by the section's observations: a typo would otherwise
+    pick no row, and the claim would silently drop out of the tables."""
     claims = distinct.df
     problems: list[Problem] = []
     spans = sections.set_index("id") if sections is not None else None
@@ -325,14 +333,11 @@ def _check_claims(fname: str, distinct: _Distinct, obs: _Distinct | None, sectio
         if obs is None:
             return None
         if (section, key) not in held:
-            column = "period" if key == "period_kind" else key
-            values = obs.values(column)
+            values = obs.values(key)
             if not len(values):
                 return set()
-            if key == "period_kind":
-                values = pd.Series(_period_table(values)["period_kind"].to_numpy(), dtype="str")
             sections_of = obs.values("section")
-            pairs = np.unique(obs.codes("section").astype(np.int64) * len(values) + obs.codes(column))
+            pairs = np.unique(obs.codes("section").astype(np.int64) * len(values) + obs.codes(key))
             for sec_code, value_code in zip(pairs // len(values), pairs % len(values)):
                 held.setdefault((sections_of.iat[sec_code], key), set()).add(values.iat[value_code])
             for sec in sections_of:
@@ -364,11 +369,27 @@ def _check_claims(fname: str, distinct: _Distinct, obs: _Distinct | None, sectio
                 problem(column, "a selector such as metric=ad_cpc;entity=amazon;which=first", str(exc))
                 continue
             for key, values in selector.columns.items():
-                known = values_held(claim.section, key)
+                # How a figure is stated may change with the data (a point becomes a bound), so
+                # those keys are checked against their vocabulary; what a figure is about, against
+                # the section's rows.
+                stated_as = STATED_AS.get(key)
+                if key in VOCABULARY:
+                    table, id_column = VOCABULARY[key]
+                    if vocabularies.get(table) is None:
+                        continue
+                    for value in values:
+                        if value not in set(vocabularies[table][id_column]):
+                            fix = _did_you_mean(_near_miss(value, vocabularies[table][id_column]))
+                            problem(column, f"a known {key} (listed in data/{table}.csv)", fix, f"{key}={value}")
+                    continue
+                known = set(stated_as) if stated_as else values_held(claim.section, key)
                 if known is None:
                     continue
                 for value in values:
                     if value not in known:
+                        if stated_as:
+                            problem(column, f"a {key}: one of {', '.join(stated_as)}", _did_you_mean(_near_miss(value, stated_as)), f"{key}={value}")
+                            continue
                         problem(
                             column,
                             f"a {key} that section {claim.section}'s observations hold",
