@@ -20,7 +20,7 @@ import math
 import pandas as pd
 
 from helpers import data
-from helpers.core.figure import DOWN, POINTS, UP, Interval, direction, holds, interval, merge_locators, sign
+from helpers.core.figure import DOWN, POINTS, QUALIFIER_WORDS, UP, Interval, direction, holds, interval, merge_locators, sign
 from helpers.core.formatting import format_bound_range, format_observation, format_value
 from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, not_checkable, verdict_of
 from helpers.views.select import matching, pick
@@ -40,6 +40,15 @@ def _figure(row) -> str:
     text = format_observation(row)
     if row["unit"] == "multiple" and row["qualifier"] in POINTS:
         text += f", a change of {format_value((row['value'] - 1) * 100, 'percent', 0, signed=True)}"
+    return text
+
+
+def _change(row) -> str:
+    """A stated change with its sign: '+20%', '-31%', 'about +5%', 'more than -5%'."""
+    text = format_observation(row)
+    if row["qualifier"] in POINTS and row["value"] > 0:
+        words = QUALIFIER_WORDS[row["qualifier"]]
+        text = words + "+" + text.removeprefix(words)
     return text
 
 
@@ -249,7 +258,7 @@ def judge_sign(claim, obs: pd.DataFrame) -> Verdict | None:
     return Verdict(
         claim=claim.claim,
         locator=_locator(every),
-        article="; ".join(_named(labels[i], f"{format_observation(r)} ({_period(r)})") for i, r in every.iterrows()),
+        article="; ".join(_named(labels[i], f"{_change(r)} ({_period(r)})") for i, r in every.iterrows()),
         recomputed=recomputed,
         verdict=_combined(verdicts),
         tolerance=claim.tolerance_note,
