@@ -252,6 +252,7 @@ def _check_corrections(path: str, corrections: pd.DataFrame, obs: pd.DataFrame, 
 # The columns a selector may pick observations by, and the key that picks first, latest or all.
 SELECTOR_KEYS = ("metric", "entity", "market", "segment", "qualifier", "status", "period_kind")
 WHICH = ("first", "latest", "all")
+WHICH_KINDS = ("order", "bound")  # the kinds that read one row of a selector unless which=all
 # The vocabularies of the selector keys that say how a figure is stated rather than what it is about.
 STATED_AS = {"qualifier": tuple(QUALIFIER_FILLS), "status": ("actual", "estimate", "forecast"), "period_kind": ("year", "quarter", "month", "day", "interval")}
 # Keys whose values a vocabulary table lists (its file and key column); a segment is free text,
@@ -368,6 +369,8 @@ def _check_claims(
             except ValueError as exc:
                 problem(column, "a selector such as metric=ad_cpc;entity=amazon;which=first", str(exc))
                 continue
+            if "which" in selector and claim.kind not in WHICH_KINDS:
+                problem(column, f"no which= (kind {claim.kind} reads every row it picks; which= is for {' and '.join(WHICH_KINDS)})")
             for key, values in selector.columns.items():
                 # How a figure is stated may change with the data (a point becomes a bound), so
                 # those keys are checked against their vocabulary; what a figure is about, against

@@ -20,7 +20,7 @@ import math
 import pandas as pd
 
 from helpers import data
-from helpers.core.figure import DOWN, POINTS, QUALIFIER_WORDS, UP, Interval, direction, holds, interval, merge_locators, sign
+from helpers.core.figure import DOWN, POINTS, QUALIFIER_FILLS, QUALIFIER_WORDS, SAME, UP, Interval, direction, holds, interval, merge_locators, sign
 from helpers.core.formatting import format_bound_range, format_observation, format_value
 from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, not_checkable, verdict_of
 from helpers.views.select import matching, pick
@@ -143,7 +143,7 @@ def judge_direction(claim, obs: pd.DataFrame) -> Verdict | None:
         claim=claim.claim,
         locator=_locator(rows.iloc[[0, -1]]),
         article=f"{format_observation(old)} ({_period(old)}) to {format_observation(new)} ({_period(new)})",
-        recomputed=change + ("" if went is None else f": the figures as stated go {went}"),
+        recomputed=change + ("" if went is None else ": the figures as stated stay the same" if went == SAME else f": the figures as stated go {went}"),
         verdict=NOT_CHECKABLE if went is None else verdict_of(went == claim.expect),
         tolerance=claim.tolerance_note,
     )
@@ -223,7 +223,7 @@ def judge_bound(claim, obs: pd.DataFrame) -> Verdict | None:
         stated_bound = f"{format_observation(bound)} ({_period(bound)})"
     else:
         qualifier, number = data.parse_literal_bound(claim.expect)
-        column = "value_low" if qualifier in ("at_least", "more_than") else "value_high"
+        (column,) = QUALIFIER_FILLS[qualifier]
         first = rows.iloc[0]
         bound = {"qualifier": qualifier, "value": math.nan, "value_low": math.nan, "value_high": math.nan, column: number}
         stated_bound = format_observation(bound | {"unit": first["unit"], "decimals": first["decimals"]})
