@@ -49,7 +49,7 @@ def format_value(value: float | None, unit: str, decimals: int = 1, signed: bool
 
 
 def format_bound_range(low: float, high: float, unit: str, decimals: int) -> str:
-    """A range with its unit once where it reads naturally: 15–30%, 3–5 days, $2–$3."""
+    """A range with its unit once where it reads naturally: 15–30%, 3–5 days, 15–30 pp, $2–$3."""
     lo, hi = format_value(low, unit, decimals), format_value(high, unit, decimals)
     if unit == "percent":
         return f"{lo[:-1]}–{hi}"
@@ -57,6 +57,8 @@ def format_bound_range(low: float, high: float, unit: str, decimals: int) -> str
         return f"{lo.split(' ')[0]}–{hi}"
     if unit == "multiple":
         return f"{lo[:-1]}–{hi}"
+    if unit == "percentage_points":
+        return f"{lo.removesuffix(' pp')}–{hi}"
     return f"{lo}–{hi}"
 
 

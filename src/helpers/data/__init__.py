@@ -9,21 +9,25 @@ from __future__ import annotations
 
 from helpers.data.package import REPO_DATA_DIR, Package, data_dir, load_package, print_warnings
 from helpers.data.problems import DataValidationError, Problem
-from helpers.data.rules import ARTICLE_LOCATOR, article_sources
+from helpers.data.rules import ARTICLE_LOCATOR, CLAIM_NEEDS, Selector, article_sources, parse_literal_bound, parse_selector
 from helpers.data.views import article_date, events, observations, source_citations
 
 __all__ = [
     "ARTICLE_LOCATOR",
+    "CLAIM_NEEDS",
     "REPO_DATA_DIR",
     "DataValidationError",
     "Package",
     "Problem",
+    "Selector",
     "article_date",
     "article_sources",
     "data_dir",
     "events",
     "load_package",
     "observations",
+    "parse_literal_bound",
+    "parse_selector",
     "print_warnings",
     "source_citations",
 ]

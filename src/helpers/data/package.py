@@ -21,7 +21,15 @@ import pandas as pd
 
 from helpers.data.problems import DataValidationError, Problem
 from helpers.data.reading import _check_foreign_keys, _Distinct, _read_resource
-from helpers.data.rules import _check_corrections, _check_locators, _check_observation_rules, _check_periods, _percent_fraction_warnings, _period_table
+from helpers.data.rules import (
+    _check_claims,
+    _check_corrections,
+    _check_locators,
+    _check_observation_rules,
+    _check_periods,
+    _percent_fraction_warnings,
+    _period_table,
+)
 
 # The repository's data/ folder; PACK_DATA_DIR points elsewhere (tests, a user's copy).
 REPO_DATA_DIR = Path(__file__).resolve().parents[3] / "data"
@@ -39,6 +47,8 @@ class Package:
     sources: pd.DataFrame
     corrections: pd.DataFrame
     sections: pd.DataFrame
+    # One row per checked claim, in the order the checks tables show them; tolerance is float.
+    claims: pd.DataFrame
     data_dir: Path = field(compare=False)
     # The source id of the article the pack analyses (datapackage.json's "article"): rows read in
     # it cite its paragraphs, and the claim checks read its rows. Any other source, an article
@@ -98,6 +108,10 @@ def _load_package(directory: Path, _stamp: tuple) -> Package:
         for name in ("observations", "events"):
             if tables.get(name) is not None:
                 problems += _check_locators(f"data/{resources[name]['path']}", distinct[name], tables["sections"], tables.get("sources"), article)
+    if tables.get("claims") is not None:
+        problems += _check_claims(f"data/{resources['claims']['path']}", distinct["claims"], distinct.get("observations"), tables.get("sections"), tables)
+        claims = tables["claims"]
+        claims["tolerance"] = pd.to_numeric(claims["tolerance"].where(claims["tolerance"] != "", None), errors="coerce").astype(float)
     warnings = []
     if tables.get("observations") is not None and tables.get("metrics") is not None:
         warnings = _percent_fraction_warnings(f"data/{resources['observations']['path']}", distinct["observations"], tables["metrics"])

@@ -7,10 +7,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from helpers.core.figure import QUALIFIER_FILLS, VALUE_COLUMNS
+from helpers.core.figure import BOUNDS, QUALIFIER_FILLS, VALUE_COLUMNS
 from helpers.core.periods import parse_periods
 from helpers.data.problems import Problem
-from helpers.data.reading import _did_you_mean, _Distinct
+from helpers.data.reading import _did_you_mean, _Distinct, _near_miss
 
 # --- rules a table schema cannot say ---------------------------------------------------------
 
@@ -244,4 +244,179 @@ def _check_corrections(path: str, corrections: pd.DataFrame, obs: pd.DataFrame, 
                     f"the current {row['field']} of {row['observation_id']} in observations.csv ({now_text or 'empty'})",
                 )
             )
+    return problems
+
+
+# --- claims.csv: selectors and what each kind of claim needs -----------------------------------
+
+# The columns a selector may pick observations by, and the key that picks first, latest or all.
+SELECTOR_KEYS = ("metric", "entity", "market", "segment", "qualifier", "status", "period_kind")
+WHICH = ("first", "latest", "all")
+WHICH_KINDS = ("order", "bound")  # the kinds that read one row of a selector unless which=all
+# The vocabularies of the selector keys that say how a figure is stated rather than what it is about.
+STATED_AS = {"qualifier": tuple(QUALIFIER_FILLS), "status": ("actual", "estimate", "forecast"), "period_kind": ("year", "quarter", "month", "day", "interval")}
+# Keys whose values a vocabulary table lists (its file and key column); a segment is free text,
+# so it must be one the section's observations hold.
+VOCABULARY = {"metric": ("metrics", "id"), "entity": ("entities", "id"), "market": ("markets", "code")}
+DIRECTIONS = ("up", "down")
+ORDERS = ("above", "below")
+# The columns each kind of claim must fill (True) or leave empty (False); others are optional.
+CLAIM_NEEDS: dict[str, dict[str, bool]] = {
+    "direction": {"rows": True, "other": False, "expect": True, "tolerance": False, "tolerance_note": True, "reason": False},
+    "order": {"rows": True, "other": True, "expect": True, "tolerance_note": True, "reason": False},
+    "bound": {"rows": True, "tolerance": False, "tolerance_note": True, "reason": False},
+    "sign": {"rows": True, "expect": True, "tolerance": False, "tolerance_note": True, "reason": False},
+    "not_checkable": {"rows": True, "other": False, "expect": False, "tolerance": False, "tolerance_note": False, "reason": True},
+    "code": {"rows": False, "other": False, "expect": False, "tolerance": False, "tolerance_note": False, "reason": False},
+}
+
+
+class Selector(dict):
+    """A parsed selector: each key's allowed values (a tuple), and `which` (first, latest or all)."""
+
+    def which(self, default: str) -> str:
+        """The `which` the selector names, else the kind's default."""
+        return self.get("which", (default,))[0]
+
+    @property
+    def columns(self) -> dict[str, tuple[str, ...]]:
+        return {k: v for k, v in self.items() if k != "which"}
+
+
+def parse_selector(text: str) -> Selector:
+    """'metric=ad_cpc;entity=amazon|ebay;which=first' as a Selector; ValueError saying what is wrong."""
+    selector = Selector()
+    for part in text.split(";"):
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ValueError(f"{part!r} is not key=value")
+        if "=" in value:
+            raise ValueError(f"{part!r} holds more than one '=' (separate pairs with ';')")
+        if key not in SELECTOR_KEYS + ("which",):
+            raise ValueError(f"unknown key {key!r} (keys: {', '.join(SELECTOR_KEYS)}, which)")
+        if key in selector:
+            raise ValueError(f"key {key!r} given twice (list alternatives with '|')")
+        values = tuple(value.split("|"))
+        if any(v == "" or v != v.strip() for v in values):
+            raise ValueError(f"{part!r}: every value must be non-empty, without spaces around it")
+        if key == "which" and (len(values) != 1 or values[0] not in WHICH):
+            raise ValueError(f"which={value!r}: expected one of {', '.join(WHICH)}")
+        selector[key] = values
+    if not selector.columns:
+        raise ValueError("no key picks rows (give metric=, entity=, ...)")
+    return selector
+
+
+def parse_literal_bound(text: str) -> tuple[str, float]:
+    """'more_than 1.5' as ('more_than', 1.5): a bound qualifier and its number; ValueError otherwise."""
+    qualifier, _, number = text.partition(" ")
+    if qualifier not in BOUNDS or not number:
+        raise ValueError(f"{text!r} is not a bound")
+    return qualifier, float(number)
+
+
+def _check_claims(
+    fname: str, distinct: _Distinct, obs: _Distinct | None, sections: pd.DataFrame | None, vocabularies: dict[str, pd.DataFrame | None]
+) -> list[Problem]:
+    """What each kind of claim needs (CLAIM_NEEDS), its selectors' grammar and values, its expect,
+    and a locator inside its section's span. A selector's metric, entity or market must be listed in
+    its vocabulary table, and a segment held by the section's observations: a typo would otherwise
+    pick no row, and the claim would silently drop out of the tables."""
+    claims = distinct.df
+    problems: list[Problem] = []
+    spans = sections.set_index("id") if sections is not None else None
+    held: dict[tuple[str, str], set[str]] = {}
+
+    def values_held(section: str, key: str) -> set[str] | None:
+        """The values of a column among a section's observations, from their distinct codes: a
+        million rows cost one np.unique per column asked."""
+        if obs is None:
+            return None
+        if (section, key) not in held:
+            values = obs.values(key)
+            if not len(values):
+                return set()
+            sections_of = obs.values("section")
+            pairs = np.unique(obs.codes("section").astype(np.int64) * len(values) + obs.codes(key))
+            for sec_code, value_code in zip(pairs // len(values), pairs % len(values)):
+                held.setdefault((sections_of.iat[sec_code], key), set()).add(values.iat[value_code])
+            for sec in sections_of:
+                held.setdefault((sec, key), set())
+        return held.get((section, key), set())
+
+    for idx, claim in enumerate(claims.itertuples(index=False)):
+        line = distinct.line(idx)
+
+        def problem(column: str, expected: str, fix: str | None = None, value: str | None = None, line: int = line, claim=claim) -> None:
+            problems.append(Problem(fname, line, column, getattr(claim, column) if value is None else value, expected, fix))
+
+        needs = CLAIM_NEEDS.get(claim.kind)
+        if needs is None:
+            continue  # the schema's enum reports an unknown kind
+        for column, must in needs.items():
+            filled = getattr(claim, column) != ""
+            if must and not filled:
+                problem(column, f"a value: kind {claim.kind} needs {column}")
+            elif not must and filled:
+                problem(column, f"an empty cell: kind {claim.kind} does not use {column}")
+        for column in ("rows", "other"):
+            text = getattr(claim, column)
+            if not text or needs.get(column) is False:
+                continue
+            try:
+                selector = parse_selector(text)
+            except ValueError as exc:
+                problem(column, "a selector such as metric=ad_cpc;entity=amazon;which=first", str(exc))
+                continue
+            if "which" in selector and claim.kind not in WHICH_KINDS:
+                problem(column, f"no which= (kind {claim.kind} reads every row it picks; which= is for {' and '.join(WHICH_KINDS)})")
+            for key, values in selector.columns.items():
+                # How a figure is stated may change with the data (a point becomes a bound), so
+                # those keys are checked against their vocabulary; what a figure is about, against
+                # the section's rows.
+                stated_as = STATED_AS.get(key)
+                if key in VOCABULARY:
+                    table, id_column = VOCABULARY[key]
+                    if vocabularies.get(table) is None:
+                        continue
+                    for value in values:
+                        if value not in set(vocabularies[table][id_column]):
+                            fix = _did_you_mean(_near_miss(value, vocabularies[table][id_column]))
+                            problem(column, f"a known {key} (listed in data/{table}.csv)", fix, f"{key}={value}")
+                    continue
+                known = set(stated_as) if stated_as else values_held(claim.section, key)
+                if known is None:
+                    continue
+                for value in values:
+                    if value not in known:
+                        if stated_as:
+                            problem(column, f"a {key}: one of {', '.join(stated_as)}", _did_you_mean(_near_miss(value, stated_as)), f"{key}={value}")
+                            continue
+                        problem(
+                            column,
+                            f"a {key} that section {claim.section}'s observations hold",
+                            _did_you_mean(_near_miss(value, sorted(known))),
+                            f"{key}={value}",
+                        )
+        expect = claim.expect
+        if expect and needs.get("expect") is not False:
+            if claim.kind in ("direction", "sign") and expect not in DIRECTIONS:
+                problem("expect", f"up or down (kind {claim.kind})", _did_you_mean(_near_miss(expect, DIRECTIONS)))
+            elif claim.kind == "order" and expect not in ORDERS:
+                problem("expect", "above or below (kind order)", _did_you_mean(_near_miss(expect, ORDERS)))
+            elif claim.kind == "bound":
+                if claim.other:
+                    problem("expect", "an empty cell: the bound is the latest row of other")
+                else:
+                    try:
+                        parse_literal_bound(expect)
+                    except ValueError:
+                        problem("expect", f"a bound such as more_than 1.5 or less_than 10 ({', '.join(BOUNDS)} and a number)")
+        if claim.kind == "bound" and not claim.other and not expect:
+            problem("other", "a selector of the row that states the bound, or a literal bound in expect")
+        if spans is not None and claim.section in spans.index and ARTICLE_LOCATOR.fullmatch(claim.locator):
+            lo, hi = spans.at[claim.section, "first_paragraph"], spans.at[claim.section, "last_paragraph"]
+            if not all(lo <= p <= hi for p in claim.locator.split(";")):
+                problem("locator", f"paragraphs of section {claim.section} ({lo} to {hi})")
     return problems

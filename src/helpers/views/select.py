@@ -9,6 +9,8 @@ it is an error like any other, because then the rows must be there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from helpers.core.figure import POINTS
@@ -60,6 +62,28 @@ def nonempty(frame: pd.DataFrame, what: str) -> pd.DataFrame:
     if frame.empty:
         raise NotInData(what)
     return frame
+
+
+def matching(obs: pd.DataFrame, selector: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
+    """The rows a claim's selector picks (each key's column holds one of its values), oldest first.
+    The selector's `which` is left to the caller: a direction reads the first and last row, an
+    order the latest, a bound every row."""
+    mask = pd.Series(True, index=obs.index)
+    for column, wanted in selector.items():
+        if column != "which":
+            mask &= obs[column].isin(wanted)
+    return obs[mask].sort_values(["start", "end", "id"], kind="stable")
+
+
+def pick(rows: pd.DataFrame, which: str) -> pd.DataFrame:
+    """The first row, the latest row, or all of some rows (oldest first)."""
+    if which == "first":
+        return rows.iloc[:1]
+    if which == "latest":
+        return rows.iloc[-1:]
+    if which == "all":
+        return rows
+    raise ValueError(f"which={which!r}: expected first, latest or all")
 
 
 def points(obs: pd.DataFrame) -> pd.DataFrame:

@@ -1,8 +1,9 @@
 """Claim checks: recompute what the article implies and give each claim a verdict.
 
-A check is a plain function registered for its section with `@check("S1")`. It receives the
-section's observations (as of the notebook's period) and returns a `Verdict`, or None when the
-rows it needs are not in the data as of that period. Verdicts are computed, never typed:
+A claim is a row of data/claims.csv. Most are of a generic kind (kinds.py); a claim that needs code
+of its own is a plain function registered for its section with `@check("S1")`, named as its row's
+id. It receives the section's observations (as of the notebook's period) and returns a `Verdict`,
+or None when the rows it needs are not in the data as of that period. Verdicts are computed, never typed:
 `compare()` decides consistent/inconsistent from the numbers and the declared tolerance.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from helpers.core.figure import direction, holds, merge_locators
+from helpers.core.figure import holds, merge_locators
 from helpers.core.formatting import format_observation
 
 CONSISTENT, INCONSISTENT, NOT_CHECKABLE = "consistent", "inconsistent", "not checkable"
@@ -30,22 +31,17 @@ class Verdict:
     tolerance: str
 
 
+# The check functions of the claims of kind code, by section, each under its own name: a row of
+# data/claims.csv with kind code and the function's name as its id says where it runs, and
+# whether it reads every source (reads=all) or only the article's rows.
 _REGISTRY: dict[str, list[Callable[[pd.DataFrame], Verdict | None]]] = {}
-# Checks that hold the article against other publications (the companies' releases) read every
-# row of their section; the others read only the rows the article gave.
-_READS_EVERY_SOURCE: set[Callable] = set()
 
 
-def check(section: str, reads: str = "article"):
-    """Register a check of a section. reads='article' (the default) hands it the rows read in the
-    article; reads='all' every row of the section, the companies' own figures included."""
-    if reads not in ("article", "all"):
-        raise ValueError(f"reads={reads!r}: expected 'article' or 'all'")
+def check(section: str):
+    """Register a check of a section, run for the row of data/claims.csv whose id is its name."""
 
     def register(fn):
         _REGISTRY.setdefault(section, []).append(fn)
-        if reads == "all":
-            _READS_EVERY_SOURCE.add(fn)
         return fn
 
     return register
@@ -68,12 +64,6 @@ def bound_holds(value: float, qualifier: str, low: float | None, high: float | N
 def verdict_of(ok: bool | None) -> str:
     """True, False or None (no number to judge) as consistent, inconsistent or not checkable."""
     return NOT_CHECKABLE if ok is None else (CONSISTENT if ok else INCONSISTENT)
-
-
-def direction_verdict(before, after, expected: str) -> str:
-    """Whether the change from one stated figure to another goes the way a claim says (UP or DOWN),
-    judged on the intervals the figures allow: the same rule that picks a title's verb."""
-    return verdict_of(direction(before, after) == expected)
 
 
 def stated(rows: pd.DataFrame) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.core.figure import UP, highest, lowest
+from helpers.core.figure import highest, lowest
 from helpers.core.formatting import format_observation, format_value, period_words
 from helpers.outputs import reference
 from helpers.outputs.checks.registry import (
@@ -15,15 +15,9 @@ from helpers.outputs.checks.registry import (
     bound_holds,
     check,
     compare,
-    direction_verdict,
     locators,
-    not_checkable,
 )
 from helpers.views.select import one, points, rows
-
-
-def _pct_change(old: float, new: float) -> float:
-    return (new / old - 1) * 100
 
 
 @check("S1")
@@ -46,107 +40,11 @@ def growth_fell_below_threshold(obs):
     described = lambda rows_: ", ".join(f"{r['period']} {format_observation(r)}" for _, r in rows_.iterrows()) or "none given"
     return Verdict(
         claim="Global growth first fell below the threshold in the year stated, and stayed below it in the later years given",
-        locator=locators(growth),
+        locator=first_below["locator"],
         article=f"below {format_value(threshold, 'percent', 0)} from {first_below['period']}",
         recomputed=f"earlier years: {described(before)}; later years: {described(after)}",
         verdict=INCONSISTENT if clash_before or clash_after else CONSISTENT,
         tolerance="none (ordering, on the interval each figure allows)",
-    )
-
-
-@check("S1")
-def inflation_topped_threshold(obs):
-    peaks = rows(obs, "inflation_yoy_peak")
-    monthly = points(rows(obs, "inflation_yoy"))
-    if peaks.empty or monthly.empty:
-        return None
-    floor = peaks["value_low"].max()
-    verdicts = [bound_holds(m, "more_than", floor, None) for m in monthly["value"]]
-    return Verdict(
-        claim="Inflation in the US and the euro area topped the stated floor at its peak",
-        locator=locators(pd.concat([peaks, monthly])),
-        article=f"more than {format_value(floor, 'percent', 0)}",
-        recomputed=", ".join(f"{r.market} {r.period}: {format_value(r.value, 'percent', 1)}" for r in monthly.itertuples()),
-        verdict=CONSISTENT if all(v == CONSISTENT for v in verdicts) else INCONSISTENT,
-        tolerance="none (bound)",
-    )
-
-
-@check("S1")
-def tariff_peak_above_typical_range(obs):
-    typical = one(obs, "tariff_rate")
-    peak = one(obs, "tariff_rate_max")
-    if typical is None or peak is None:
-        return None
-    return Verdict(
-        claim="The highest tariff quoted lies above the typical range for the main categories",
-        locator=peak["locator"],
-        article=f"{format_observation(typical)} typical; up to {format_observation(peak)}",
-        recomputed=f"{format_observation(peak)} against a range top of {format_value(typical['value_high'], 'percent', 0)}",
-        verdict=bound_holds(peak["value"], "more_than", typical["value_high"], None),
-        tolerance="none (bound)",
-    )
-
-
-@check("S1")
-def amazon_cpc_rise(obs):
-    cpc = points(rows(obs, "ad_cpc", entity="amazon", segment="average"))
-    if len(cpc) < 2:
-        return None
-    old, new = cpc.iloc[0], cpc.iloc[-1]
-    change = _pct_change(old["value"], new["value"])
-    return Verdict(
-        claim=f"Amazon's average US cost per click rose from {old['period']} to {new['period']}",
-        locator=new["locator"],
-        article=f"{format_observation(old)} to {format_observation(new)}",
-        recomputed=f"{format_value(change, 'percent', 1, signed=True)}",
-        verdict=direction_verdict(old, new, UP),
-        tolerance="direction only; the later figure is approximate",
-    )
-
-
-@check("S1")
-def instagram_cpm_expected_rise(obs):
-    cpm = rows(obs, "ad_cpm", entity="instagram")
-    if len(cpm) < 2:
-        return None
-    old, new = cpm.iloc[0], cpm.iloc[-1]
-    change = _pct_change(old["value"], new["value"])
-    return Verdict(
-        claim="Instagram's US CPM was expected to rise further",
-        locator=new["locator"],
-        article=f"{format_observation(old)} ({old['period']}) to {format_observation(new)} ({new['period']}, {new['status']})",
-        recomputed=f"{format_value(change, 'percent', 1, signed=True)}"
-        if change == change
-        else "no percentage for a bound; the direction is read from the stated intervals",
-        verdict=direction_verdict(old, new, UP),
-        tolerance="direction only, on the intervals the figures allow (as titles choose 'rose')",
-    )
-
-
-@check("S1")
-def instagram_dearer_than_facebook(obs):
-    ig = one(obs, "ad_cpm", which="first", entity="instagram")
-    fb = one(obs, "ad_cpm", which="first", entity="facebook")
-    if ig is None or fb is None:
-        return None
-    if ig["period"] != fb["period"]:
-        return Verdict(
-            "Instagram's CPM was above Facebook's in the same quarter",
-            ig["locator"],
-            format_observation(ig),
-            "the two figures are for different periods",
-            NOT_CHECKABLE,
-            "same period needed",
-        )
-    gap = ig["value"] - fb["value"]
-    return Verdict(
-        claim=f"Instagram's US CPM was above Facebook's in {ig['period']}",
-        locator=ig["locator"],
-        article=f"{format_observation(ig)} against {format_observation(fb)}",
-        recomputed=f"gap {format_value(gap, 'usd', 2, signed=True)}",
-        verdict=compare(1.0, float(gap > 0), 0),
-        tolerance="none (ordering)",
     )
 
 
@@ -235,7 +133,14 @@ def us_inflation_fell_back_into_band(obs):
     months = series[(series["date"] >= band["start"]) & (series["date"] <= band["end"])]
     claim = f"US inflation had fallen back into the stated band by {period_words(band['period'])}, in the official CPI-U"
     if months.empty:
-        return Verdict(claim, band["locator"], format_observation(band), "no CPI-U month of the period in the shipped series", NOT_CHECKABLE, "rule in the recomputed column")
+        return Verdict(
+            claim,
+            band["locator"],
+            format_observation(band),
+            "no CPI-U month of the period in the shipped series",
+            NOT_CHECKABLE,
+            "rule in the recomputed column",
+        )
     last = months.iloc[-1]
     # 'Fell back' is measured from the peak the article names (or, with none, the band's last 3 years).
     peak = one(_us_inflation(obs, "inflation_yoy_peak"), "inflation_yoy_peak", which="first")
@@ -247,7 +152,9 @@ def us_inflation_fell_back_into_band(obs):
     since = upto.loc[upto.index > outside_before[-1]].iloc[0] if len(outside_before) and inside.iloc[-1] else None
     ok = bool(inside.iloc[-1]) and len(above) > 0
     top = above.loc[above["rate"].idxmax()] if len(above) else None
-    detail = f"{_bls_source()}: {format_value(last['yoy'], 'percent', 1)} in {period_words(last['period'])}, {'inside' if inside.iloc[-1] else 'outside'} the band"
+    detail = (
+        f"{_bls_source()}: {format_value(last['yoy'], 'percent', 1)} in {period_words(last['period'])}, {'inside' if inside.iloc[-1] else 'outside'} the band"
+    )
     if top is not None:
         detail += f"; above it earlier, highest {format_value(top['rate'], 'percent', 1)} in {period_words(top['period'])}"
     if since is not None:
@@ -259,43 +166,4 @@ def us_inflation_fell_back_into_band(obs):
         recomputed=detail,
         verdict=CONSISTENT if ok else INCONSISTENT,
         tolerance="rule: the period's last published month inside the band, an earlier month above it; rates rounded to one decimal",
-    )
-
-
-# --- claims that no source shipped with the pack can check ---------------------------------------
-
-
-@check("S1")
-def euro_area_peak_not_checkable(obs):
-    return not_checkable(
-        "Euro-area inflation at its peak month",
-        points(rows(obs, "inflation_yoy", market="EA")),
-        "not checkable offline: the euro-area rate is Eurostat's HICP, and no HICP series ships with the pack's packages (cpi holds BLS series only)",
-    )
-
-
-@check("S1")
-def euro_area_band_not_checkable(obs):
-    return not_checkable(
-        "Euro-area inflation fell back into the stated band",
-        rows(obs, "inflation_yoy", market="EA", qualifier="range"),
-        "not checkable offline: no euro-area HICP series ships with the pack's packages (cpi holds BLS series only)",
-    )
-
-
-@check("S1")
-def ad_prices_not_checkable(obs):
-    return not_checkable(
-        "The ad-price levels quoted (CPM on Instagram and Facebook, CPC on Amazon)",
-        obs[obs["metric"].isin(["ad_cpm", "ad_cpc"])],
-        "not checkable offline: the article credits unnamed third-party data, and no ad-price series ships with the pack",
-    )
-
-
-@check("S1")
-def global_growth_not_checkable(obs):
-    return not_checkable(
-        "Global retail e-commerce growth by year",
-        points(rows(obs, "ecom_sales_growth", entity="global-ecommerce")),
-        "not checkable offline: the source is a chart by Chuhai Cankao built on tables it does not name, and no e-commerce sales series ships with the pack",
     )

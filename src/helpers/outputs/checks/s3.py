@@ -8,11 +8,8 @@ import pandas as pd
 
 from helpers.core.figure import highest, lowest
 from helpers.core.formatting import format_observation, format_value
-from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, bound_holds, check, locators, not_checkable, stated
+from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, bound_holds, check, locators, stated
 from helpers.views.select import one, rows
-
-# 'Surged' read as a rise of more than half: a multiple above this.
-SURGE_MULTIPLE = 1.5
 
 
 @check("S3")
@@ -87,28 +84,6 @@ def temu_expanded_more_slowly(obs):
     )
 
 
-@check("S3")
-def temu_moved_ad_spend_away_from_us(obs):
-    spend = rows(obs, "ad_spend_change", entity="temu")
-    us = spend[spend["market"] == "USA"]
-    elsewhere = spend[spend["market"] != "USA"]
-    if us.empty or elsewhere.empty:
-        return None
-    cut = (us["value"] < 0).all()
-    raised = (elsewhere["value"] > 0).all()
-    return Verdict(
-        claim="Temu cut its US ad spending while raising it in the other markets named (a heavier bet on Europe)",
-        locator=locators(spend),
-        article="; ".join(f"{r.market_name} {format_value(r.value, r.unit, 0, signed=True)} ({r.period})" for r in pd.concat([us, elsewhere]).itertuples()),
-        recomputed=(
-            f"US {'down' if cut else 'not down'} in every row, elsewhere {'up' if raised else 'not up'} in every row; "
-            "the bases differ (" + "; ".join(sorted(set(spend["segment"]))) + ")"
-        ),
-        verdict=CONSISTENT if cut and raised else INCONSISTENT,
-        tolerance="direction only",
-    )
-
-
 def _days(start: pd.Timestamp, end: pd.Timestamp) -> int:
     return (end - start).days + 1
 
@@ -147,22 +122,6 @@ def tiktok_annual_gmv_vs_daily_average(obs):
 
 
 @check("S3")
-def double_12_surged(obs):
-    d12 = one(obs[(obs["entity"] == "tiktok-shop") & (obs["period_kind"] == "day")], "gmv_multiple")
-    if d12 is None:
-        return None
-    m = d12["value"]
-    return Verdict(
-        claim=f"TikTok Shop's cross-border GMV 'surged' in the Double 12 campaign ({d12['period']})",
-        locator=d12["locator"],
-        article=format_observation(d12),
-        recomputed=f"{m:.1f}x is a rise of {format_value((m - 1) * 100, 'percent', 0, signed=True)} (a multiple of {m:.1f}x is not +{m * 100:.0f}%)",
-        verdict=bound_holds(m, "more_than", SURGE_MULTIPLE, None),
-        tolerance=f"'surged' read as more than {SURGE_MULTIPLE:.1f}x (a rise of more than half)",
-    )
-
-
-@check("S3")
 def short_video_outpaced_campaign(obs):
     day = obs[(obs["entity"] == "tiktok-shop") & (obs["period_kind"] == "day")]
     total = one(day, "gmv_multiple")
@@ -177,13 +136,4 @@ def short_video_outpaced_campaign(obs):
         recomputed=f"short video {video_multiple:.2f}x against the campaign's {total['value']:.2f}x",
         verdict=CONSISTENT if video_multiple > total["value"] else INCONSISTENT,
         tolerance="none (ordering; growth converted to a multiple, 1 + growth)",
-    )
-
-
-@check("S3")
-def southeast_asia_top_two_not_checkable(obs):
-    return not_checkable(
-        "Shopee and TikTok Shop hold the top two places in Southeast Asia; TikTok Shop's GMV figures",
-        obs[(obs["market"] == "SEA") & obs["metric"].isin(["platform_rank", "gmv_multiple", "avg_daily_gmv_growth", "peak_day_volume_multiple", "gmv_growth"])],
-        "not checkable offline: platform GMV and market shares are company or third-party figures, and none ships with the pack",
     )

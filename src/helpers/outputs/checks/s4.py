@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.core.formatting import format_observation, format_value
-from helpers.outputs import reference
-from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, check, locators, not_checkable
+from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Verdict, check, locators
 from helpers.views.select import one, points, rows
 
 
@@ -112,26 +111,4 @@ def wook_adjusted_net_margin(obs):
         recomputed=f"adjusted net margin {margin:.1f}% (a ratio, the same in any currency)",
         verdict=CONSISTENT if 0 < profit["value"] < revenue["value"] else INCONSISTENT,
         tolerance="none (arithmetic; both figures exact, same period and currency)",
-    )
-
-
-@check("S4")
-def insta360_market_value_not_checkable(obs):
-    peak = rows(obs, "market_cap_peak", entity="insta360")
-    if peak.empty:
-        return None
-    usd = reference.yuan_in_usd(peak).iloc[0]
-    return not_checkable(
-        "Insta360's market value touched the stated level after its listing",
-        peak,
-        f"not checkable offline: no share-price data ships with the pack; in US dollars {usd['in USD']} at the ECB rate of {usd['rate date(s)']}",
-    )
-
-
-@check("S4")
-def aliexpress_visits_not_checkable(obs):
-    return not_checkable(
-        "AliExpress's growth ranking in developed markets and its US website visits",
-        obs[(obs["entity"] == "aliexpress") & obs["metric"].isin(["platform_rank", "website_visits_growth"])],
-        "not checkable offline: the article names no traffic panel or ranking, and no web-traffic data ships with the pack",
     )
