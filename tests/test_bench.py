@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from helpers.data import load_package
+from helpers.data import load_package, observations
 from helpers.pack import bench as pack_bench
 from tests.conftest import DATA
 
@@ -62,3 +62,24 @@ def test_synthetic_rows_stay_valid_with_a_figure_from_another_publication(tmp_pa
     acme = pkg.observations[pkg.observations["source_id"] == "acme-ads-report-2026q1"]
     assert len(acme) > 1 and set(acme["locator"]) == {"Table 2"}
     assert "Table 2" not in set(pkg.observations.loc[pkg.observations["source_id"] != "acme-ads-report-2026q1", "locator"])
+
+
+def test_growth_rows_are_valid_and_continue_every_series(tmp_path):
+    bench = load_bench()
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    real_rows, rows = bench.growth_observations(DATA / "observations.csv", target / "observations.csv", factor=10)
+    pkg = load_package(target)  # raises DataValidationError, naming file, line and column, if not
+    real = load_package(DATA).observations
+    assert (real_rows, rows) == (len(real), 10 * len(real)) == (len(real), len(pkg.observations))
+    assert pkg.observations.head(len(real))["id"].tolist() == real["id"].tolist()
+    key = ["entity", "market", "segment", "metric"]
+    before, after = real.groupby(key).size(), pkg.observations.groupby(key).size()
+    assert after.to_dict() == (before * 10).to_dict(), "every series has ten times its rows"
+    periods = observations(package=pkg).set_index("id")[["start", "end"]]
+    grown = pkg.observations.iloc[len(real) :].join(periods, on="id")
+    latest_end = real.join(periods, on="id").groupby(key)["end"].max()
+    # Each new row ends after its series' latest real period (an interval recurs a year later, so
+    # it may overlap the one before), and no series repeats a period.
+    assert (grown["end"].to_numpy() > grown.join(latest_end.rename("latest"), on=key)["latest"].to_numpy()).all()
+    assert not grown.duplicated(key + ["period"]).any()
