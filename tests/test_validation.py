@@ -236,6 +236,7 @@ def test_the_analysed_article_is_declared(data_copy):
 
 # --- mistakes a new user makes by hand ---------------------------------------------------------
 
+
 def test_percent_typed_as_a_fraction_warns_naming_the_fix(data_copy, capsys):
     # 8.8 (percent) typed as 0.088: the series' other figures are 17.1 and a bound of 10. It could
     # be a real 0.088% (growth can stall), so it is a warning that names the row and the fix, and

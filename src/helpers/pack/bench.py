@@ -173,17 +173,24 @@ def bench_notebooks(runs: int) -> bool:
             alone.append(checked("the pack's notebooks under nbclient", [*nbclient, *map(str, notebooks)]))
             run = tmp / f"run-{i}"
             today.append(checked("make notebooks", make_notebooks_cmd(copy_notebooks(run / "today"), run / "today-site")))
-            grown.append(checked(f"make notebooks on {GROWTH_FACTOR} x the rows", make_notebooks_cmd(copy_notebooks(run / "grown"), run / "grown-site"), env=grown_env))
+            grown.append(
+                checked(f"make notebooks on {GROWTH_FACTOR} x the rows", make_notebooks_cmd(copy_notebooks(run / "grown"), run / "grown-site"), env=grown_env)
+            )
             shutil.rmtree(run)
-            print(f"    run {i + 1}: floor {floor[-1]:.2f} s, notebooks alone {alone[-1]:.2f} s, make notebooks {today[-1]:.2f} s, "
-                  f"on {GROWTH_FACTOR} x the rows {grown[-1]:.2f} s", flush=True)
+            print(
+                f"    run {i + 1}: floor {floor[-1]:.2f} s, notebooks alone {alone[-1]:.2f} s, make notebooks {today[-1]:.2f} s, "
+                f"on {GROWTH_FACTOR} x the rows {grown[-1]:.2f} s",
+                flush=True,
+            )
     print("    " + timing(f"floor ({n} import-only notebooks, nbclient, {JOBS} at a time)", floor))
     print("    " + timing("make notebooks", today))
     ok, line = ratio_line("make notebooks / floor", today, floor, TARGET_NOTEBOOKS_RATIO)
     print("    " + line)
     f, a, t = (statistics.median(x) for x in (floor, alone, today))
-    print(f"    where the time goes: the pack's notebooks alone, executed as the floor's are, {a:.2f} s {fmt_runs(alone)}, "
-          f"{a / f:.2f} x the floor; the rest of make notebooks (validating, writing, the site) adds {t - a:.2f} s")
+    print(
+        f"    where the time goes: the pack's notebooks alone, executed as the floor's are, {a:.2f} s {fmt_runs(alone)}, "
+        f"{a / f:.2f} x the floor; the rest of make notebooks (validating, writing, the site) adds {t - a:.2f} s"
+    )
     print(f"(4) growth: observations.csv from {real_rows} to {rows} rows, every series continued")
     print("    " + timing(f"make notebooks on {GROWTH_FACTOR} x the rows", grown))
     grown_ok, line = ratio_line(f"make notebooks on {GROWTH_FACTOR} x the rows / on today's", grown, today, TARGET_GROWTH_RATIO)
@@ -261,6 +268,7 @@ def bench_test(runs: int) -> bool:
 
 
 # --- scale ------------------------------------------------------------------------------------
+
 
 def _encode(value: str) -> str:
     if value == "":

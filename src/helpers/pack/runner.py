@@ -84,6 +84,7 @@ def execute(path: str, as_of: str | None) -> tuple[str, nbformat.NotebookNode | 
     if as_of:
         inject_parameters(nb, as_of)
     nb.metadata.pop("path", None)
+
     def client() -> NotebookClient:
         return NotebookClient(
             nb,
@@ -129,7 +130,7 @@ def validate_data() -> None:
     except DataValidationError as exc:
         print(exc, file=sys.stderr)
         print("no notebook was executed or written; fix the data and run again", file=sys.stderr)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     print_warnings(package, file=sys.stderr)  # figures that may be right: shown, never stopping the run
 
 

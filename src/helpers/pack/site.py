@@ -32,8 +32,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 import nbformat
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
@@ -198,7 +198,7 @@ def check_offline(html: str, name: str) -> None:
     m = FETCHED_URL.search(html)
     if m:
         start = max(0, m.start() - 60)
-        raise SiteError(f"{name}: the page would fetch from the internet ({html[start:m.end() + 60]!r}); the site must work offline")
+        raise SiteError(f"{name}: the page would fetch from the internet ({html[start : m.end() + 60]!r}); the site must work offline")
 
 
 def page_exporter():
@@ -316,7 +316,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"the site was not built; {args.out} is left as it was", file=sys.stderr)
         return 1
     pages = [c for c in cards if c.page]
-    print(f"site: {len(pages)} page(s) and index.html in {args.out}" + (f" ({len(cards) - len(pages)} section(s) without a notebook yet)" if len(pages) < len(cards) else ""))
+    print(
+        f"site: {len(pages)} page(s) and index.html in {args.out}"
+        + (f" ({len(cards) - len(pages)} section(s) without a notebook yet)" if len(pages) < len(cards) else "")
+    )
     return 0
 
 
