@@ -106,3 +106,14 @@ def test_the_checks_detect_what_they_should():
     tree = ast.parse("def f():\n    from helpers.data import load_package\n")
     assert [n for fn in ast.walk(tree) if isinstance(fn, ast.FunctionDef) for n, _ in own_imports(fn)] == ["helpers.data.load_package"]
     assert floor_of("helpers.pack.runner") > floor_of("helpers.core.figure")
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_public_functions_have_type_hints(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bare = [
+        fn.name
+        for fn in tree.body
+        if isinstance(fn, ast.FunctionDef) and not fn.name.startswith("_") and (fn.returns is None or any(a.annotation is None for a in fn.args.args))
+    ]
+    assert not bare, f"public functions without type hints on every argument and the return: {bare}"

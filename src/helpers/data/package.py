@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
 
@@ -124,7 +125,7 @@ def _load_package(directory: Path, _stamp: tuple) -> Package:
     return Package(data_dir=directory, article=article, warnings=tuple(warnings), **tables_of)
 
 
-def print_warnings(pkg: Package, file=None) -> None:
+def print_warnings(pkg: Package, file: TextIO | None = None) -> None:
     """The package's warnings, one a line: figures that may be right but look like a typing slip."""
     for warning in pkg.warnings:
         print(f"warning: {warning}", file=file)

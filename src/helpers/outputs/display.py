@@ -34,7 +34,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BLOCK_START = re.compile(r"^([#+\-])|^(\d+)([.)])")
 
 
-def escape(text, line_start: bool = False) -> str:
+def escape(text: object, line_start: bool = False) -> str:
     """A text from data as Markdown that shows exactly that text (the rule: module docstring)."""
     text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
     text = _LINE_BREAK.sub(" ", text)

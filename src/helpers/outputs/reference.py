@@ -41,7 +41,7 @@ import pandas as pd
 
 from helpers.core.formatting import format_observation
 from helpers.core.periods import period_bounds
-from helpers.outputs.display import table
+from helpers.outputs.display import Text, table
 
 CPI_SERIES_ID = "CUUR0000SA0"  # CPI-U, all items, U.S. city average, not seasonally adjusted
 # The rows in data/sources.csv that describe the two sources.
@@ -251,7 +251,7 @@ class Rate:
         return f"{self.first_date.isoformat()} to {self.last_date.isoformat()} ({self.days} ECB days)"
 
 
-def rate_on(day, base: str = "CNY", quote: str = "USD") -> Rate:
+def rate_on(day: str | dt.date, base: str = "CNY", quote: str = "USD") -> Rate:
     """The ECB rate of `day`, or the last one published before it (weekends, holidays)."""
     day = _as_date(day)
     first, last = _history(base, quote)
@@ -265,7 +265,7 @@ def rate_on(day, base: str = "CNY", quote: str = "USD") -> Rate:
     raise ReferenceDataError(f"no ECB {base}/{quote} rate in the {MAX_DAYS_BACK} days up to {day}")
 
 
-def daily_rates(start, end, base: str = "CNY", quote: str = "USD") -> pd.DataFrame:
+def daily_rates(start: str | dt.date, end: str | dt.date, base: str = "CNY", quote: str = "USD") -> pd.DataFrame:
     """Every published ECB rate from `start` to `end` (dates): date, rate, citation."""
     start, end = _as_date(start), _as_date(end)
     first, last = _history(base, quote)
@@ -301,7 +301,7 @@ def period_end_rate(period: str, base: str = "CNY", quote: str = "USD") -> Rate:
     return rate_on(period_bounds(period)[1].date(), base, quote)
 
 
-def cny_to_usd(amount: float, on) -> float:
+def cny_to_usd(amount: float, on: str | dt.date) -> float:
     """Yuan to US dollars at the ECB rate of `on` (or the last published before it)."""
     return amount * rate_on(on, "CNY", "USD").value
 
@@ -371,7 +371,7 @@ def yuan_in_usd(obs: pd.DataFrame) -> pd.DataFrame:
     return table.assign(figure_source=obs.set_index("id").loc[table["id"], "citation"].to_numpy() if len(table) else [], citation=ecb_citation())
 
 
-def yuan_figures_in_usd(obs: pd.DataFrame):
+def yuan_figures_in_usd(obs: pd.DataFrame) -> Text:
     """The table of `yuan_in_usd` for a notebook: Markdown on the page, aligned text for nbval."""
     shown = yuan_in_usd(obs).drop(columns=["figure_source"])
     caption = (

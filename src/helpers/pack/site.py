@@ -97,7 +97,7 @@ def column_class(name: str) -> str:
     return f"pack-col-{slug}" if slug else "pack-col"
 
 
-def table_html(renderer, token: dict, state) -> str:
+def table_html(renderer: IPythonRenderer, token: dict, state: object) -> str:
     """A Markdown table with every cell classed by its column's name, in a box of its own; a figures
     table also gets the toggle for its stored columns (pure HTML and CSS: a <details> the CSS reads)."""
     parts = {child["type"]: child for child in token["children"]}
@@ -201,7 +201,7 @@ def check_offline(html: str, name: str) -> None:
         raise SiteError(f"{name}: the page would fetch from the internet ({html[start : m.end() + 60]!r}); the site must work offline")
 
 
-def page_exporter():
+def page_exporter() -> HTMLExporter:
     exporter = HTMLExporter(
         template_name="pack_site",
         extra_template_basedirs=[str(templates_dir())],

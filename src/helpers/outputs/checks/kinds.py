@@ -129,7 +129,7 @@ def _locator(*frames: pd.DataFrame) -> str:
     return merge_locators(pd.concat(frames)["locator"])
 
 
-def judge_direction(claim, obs: pd.DataFrame) -> Verdict | None:
+def judge_direction(claim: pd.Series, obs: pd.DataFrame) -> Verdict | None:
     """The first and last row of `rows` go `expect`; intervals that overlap decide nothing."""
     rows = _selected(obs, claim.rows, "all")
     if len(rows) < 2:
@@ -163,7 +163,7 @@ def _order_verdict(row, against, expect: str, slack: float) -> str:
     return INCONSISTENT if mine.low >= theirs.high else NOT_CHECKABLE
 
 
-def judge_order(claim, obs: pd.DataFrame) -> Verdict | None:
+def judge_order(claim: pd.Series, obs: pd.DataFrame) -> Verdict | None:
     """The latest row of `rows` (every row, which=all) against the latest row of `other`."""
     rows, other = _selected(obs, claim.rows, "latest"), _selected(obs, claim.other, "latest")
     if rows.empty or other.empty:
@@ -208,7 +208,7 @@ def _within(row, bound: pd.Series | dict) -> str:
     return CONSISTENT if inside else NOT_CHECKABLE
 
 
-def judge_bound(claim, obs: pd.DataFrame) -> Verdict | None:
+def judge_bound(claim: pd.Series, obs: pd.DataFrame) -> Verdict | None:
     """Every row of `rows` satisfies the latest row of `other`, or the literal bound in `expect`."""
     rows = _selected(obs, claim.rows, "all")
     if rows.empty:
@@ -242,7 +242,7 @@ def judge_bound(claim, obs: pd.DataFrame) -> Verdict | None:
     )
 
 
-def judge_sign(claim, obs: pd.DataFrame) -> Verdict | None:
+def judge_sign(claim: pd.Series, obs: pd.DataFrame) -> Verdict | None:
     """Every row of `rows` changed `expect` (up or down), every row of `other` the opposite way."""
     rows = _selected(obs, claim.rows, "all")
     other = _selected(obs, claim.other, "all") if claim.other else rows.iloc[0:0]
@@ -265,7 +265,7 @@ def judge_sign(claim, obs: pd.DataFrame) -> Verdict | None:
     )
 
 
-def judge_not_checkable(claim, obs: pd.DataFrame) -> Verdict | None:
+def judge_not_checkable(claim: pd.Series, obs: pd.DataFrame) -> Verdict | None:
     """The claim's rows, and why no source shipped with the pack can check them."""
     return not_checkable(claim.claim, _selected(obs, claim.rows, "all"), claim.reason)
 

@@ -37,7 +37,7 @@ class Verdict:
 _REGISTRY: dict[str, list[Callable[[pd.DataFrame], Verdict | None]]] = {}
 
 
-def check(section: str):
+def check(section: str) -> Callable[[Callable], Callable]:
     """Register a check of a section, run for the row of data/claims.csv whose id is its name."""
 
     def register(fn):

@@ -21,7 +21,7 @@ from helpers.views.select import one, points, rows
 
 
 @check("S1")
-def growth_fell_below_threshold(obs):
+def growth_fell_below_threshold(obs: pd.DataFrame) -> Verdict | None:
     """The first year stated below the threshold must come after every year that may still have
     been at or above it, and before years that stay below it: on the intervals each row allows, so
     a floor of 10% for an earlier year counts, and a ceiling at or under the threshold before the
@@ -66,7 +66,7 @@ def _bls_source() -> str:
 
 
 @check("S1")
-def us_monthly_inflation_matches_bls(obs):
+def us_monthly_inflation_matches_bls(obs: pd.DataFrame) -> Verdict | None:
     """The article's US monthly rates against CPI-U year over year, computed by date."""
     monthly = points(_us_inflation(obs, "inflation_yoy"))
     monthly = monthly[monthly["period_kind"] == "month"]
@@ -95,7 +95,7 @@ def us_monthly_inflation_matches_bls(obs):
 
 
 @check("S1")
-def us_peak_topped_floor_in_bls(obs):
+def us_peak_topped_floor_in_bls(obs: pd.DataFrame) -> Verdict | None:
     peak = one(_us_inflation(obs, "inflation_yoy_peak"), "inflation_yoy_peak")
     if peak is None:
         return None
@@ -121,7 +121,7 @@ def us_peak_topped_floor_in_bls(obs):
 
 
 @check("S1")
-def us_inflation_fell_back_into_band(obs):
+def us_inflation_fell_back_into_band(obs: pd.DataFrame) -> Verdict | None:
     """Rule: inflation 'fell back into the band' by the period when the CPI-U rate of the period's
     last published month is inside the band and some earlier month was above it (rates rounded to
     one decimal as BLS publishes them; the band's ends count as inside). The months since which the

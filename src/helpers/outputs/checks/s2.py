@@ -45,7 +45,7 @@ def _level_interval(now: pd.Series, before: pd.Series) -> tuple[float, float]:
 
 
 @check("S2")
-def amazon_current_rate_in_its_releases(obs):
+def amazon_current_rate_in_its_releases(obs: pd.DataFrame) -> Verdict | None:
     """The article's 'current' Amazon rate against every rate Amazon's latest release before the
     article states or implies: each segment's stated growth, and the growth its net sales and the
     year-earlier net sales give (an interval, as both levels are rounded)."""
@@ -91,7 +91,7 @@ def amazon_current_rate_in_its_releases(obs):
 
 
 @check("S2")
-def shopee_around_thirty_in_its_releases(obs):
+def shopee_around_thirty_in_its_releases(obs: pd.DataFrame) -> Verdict | None:
     article = one(points(_growth(_from_article(obs), "shopee")), "ecom_business_growth")
     own = _released_before_article(series.quarterly(rows(obs, "gmv_growth", entity="shopee", segment="")))
     if article is None:
@@ -120,7 +120,7 @@ def shopee_around_thirty_in_its_releases(obs):
 
 
 @check("S2")
-def ebay_toward_single_digits(obs):
+def ebay_toward_single_digits(obs: pd.DataFrame) -> Verdict | None:
     own = _released_before_article(series.quarterly(rows(obs, "gmv_growth", entity="ebay", segment="")))
     said = obs[(obs["entity"] == "ebay") | ((obs["entity"] == "amazon") & (obs["metric"] == "ecom_business_growth"))]
     if own.empty or said.empty:
@@ -138,7 +138,7 @@ def ebay_toward_single_digits(obs):
 
 
 @check("S2")
-def challengers_growth_against_pdd(obs):
+def challengers_growth_against_pdd(obs: pd.DataFrame) -> Verdict | None:
     """Temu's parent reports the group only: its growth is a proxy, and the verdict says so."""
     own = _released_before_article(series.quarterly(rows(obs, "revenue_growth", entity="pdd-holdings", segment="")))
     temu = obs[(obs["entity"] == "temu") & (obs["metric"] == "ecom_business_growth")]

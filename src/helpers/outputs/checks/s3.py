@@ -13,7 +13,7 @@ from helpers.views.select import one, rows
 
 
 @check("S3")
-def temu_footprint_end_2025(obs):
+def temu_footprint_end_2025(obs: pd.DataFrame) -> Verdict | None:
     """Footprints can only grow by openings: the stated counts must allow a non-decreasing series,
     and the latest footprint plus the markets opened after it gives the implied next one."""
     footprint = rows(obs, "markets_present_count", entity="temu")
@@ -53,7 +53,7 @@ def temu_footprint_end_2025(obs):
 
 
 @check("S3")
-def temu_expanded_more_slowly(obs):
+def temu_expanded_more_slowly(obs: pd.DataFrame) -> Verdict | None:
     """Fewer openings than the year before needs the year before's openings, i.e. two point counts."""
     footprint = rows(obs, "markets_present_count", entity="temu")
     opened = one(obs, "new_markets_opened", entity="temu")
@@ -89,7 +89,7 @@ def _days(start: pd.Timestamp, end: pd.Timestamp) -> int:
 
 
 @check("S3")
-def tiktok_annual_gmv_vs_daily_average(obs):
+def tiktok_annual_gmv_vs_daily_average(obs: pd.DataFrame) -> Verdict | None:
     """A year's GMV is its number of days times its average daily GMV, so the annual multiple is
     (1 + daily-average growth) times the ratio of the two years' day counts."""
     sea = obs[(obs["entity"] == "tiktok-shop") & (obs["market"] == "SEA")]
@@ -122,7 +122,7 @@ def tiktok_annual_gmv_vs_daily_average(obs):
 
 
 @check("S3")
-def short_video_outpaced_campaign(obs):
+def short_video_outpaced_campaign(obs: pd.DataFrame) -> Verdict | None:
     day = obs[(obs["entity"] == "tiktok-shop") & (obs["period_kind"] == "day")]
     total = one(day, "gmv_multiple")
     video = one(day, "gmv_growth")

@@ -10,7 +10,7 @@ from helpers.views.select import one, points, rows
 
 
 @check("S4")
-def amazon_new_sellers_year_before(obs):
+def amazon_new_sellers_year_before(obs: pd.DataFrame) -> Verdict | None:
     count = one(points(rows(obs, "new_sellers_count", entity="amazon")), "new_sellers_count")
     change = one(points(rows(obs, "new_sellers_change", entity="amazon")), "new_sellers_change")
     if count is None or change is None or count["period"] != change["period"]:
@@ -33,7 +33,7 @@ def amazon_new_sellers_year_before(obs):
 
 
 @check("S4")
-def amz123_subset_within_whole(obs):
+def amz123_subset_within_whole(obs: pd.DataFrame) -> Verdict | None:
     """A group of sellers inside another (profit fell by more than half, inside profit fell) cannot be
     the larger share: the part must not exceed the largest value the whole's figure allows."""
     shares = rows(obs, "sellers_share")
@@ -75,7 +75,7 @@ def _growth_floor(row) -> tuple[float, str]:
 
 
 @check("S4")
-def core_categories_above_stated_floor(obs):
+def core_categories_above_stated_floor(obs: pd.DataFrame) -> Verdict | None:
     sea = obs[(obs["entity"] == "tiktok-shop") & (obs["market"] == "SEA")]
     floor = one(sea[sea["qualifier"].isin(["more_than", "at_least"])], "gmv_growth")
     categories = rows(sea, "gmv_multiple")
@@ -98,7 +98,7 @@ def core_categories_above_stated_floor(obs):
 
 
 @check("S4")
-def wook_adjusted_net_margin(obs):
+def wook_adjusted_net_margin(obs: pd.DataFrame) -> Verdict | None:
     revenue = one(points(rows(obs, "revenue", entity="wook")), "revenue")
     profit = one(points(rows(obs, "adjusted_net_profit", entity="wook")), "adjusted_net_profit")
     if revenue is None or profit is None or revenue["period"] != profit["period"]:
