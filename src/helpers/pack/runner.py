@@ -92,9 +92,13 @@ def execute(path: str, as_of: str | None) -> tuple[str, nbformat.NotebookNode | 
             kernel_name="python3",
             record_timing=False,
             allow_error_names=[MISSING_AS_OF] if as_of else [],
+            # Every output has arrived when the last cell is done: stop the kernel at once rather than
+            # wait, a second or more, for it to wind down by itself.
+            shutdown_kernel="immediate",
             # The kernel's own log only: it warns on every start that TCP on 127.0.0.1 is unencrypted.
-            # Warnings raised by a cell's code still reach the cell's output.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # Warnings raised by a cell's code still reach the cell's output. No history file: the
+            # kernel is thrown away, and nothing of it should land in the home folder.
+            extra_arguments=["--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:"],
             resources={"metadata": {"path": str(Path(path).parent.resolve())}},
         )
 
