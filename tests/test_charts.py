@@ -532,3 +532,17 @@ def test_labels_of_equal_marks_do_not_cover_each_other():
     renderer = drawn(chart)
     boxes = sorted((t.get_window_extent(renderer) for t in chart.figure.axes[0].texts if t.get_text() == "9.0%"), key=lambda b: b.y0)
     assert len(boxes) == 2 and boxes[0].y1 <= boxes[1].y0
+
+
+def test_the_first_quarter_of_profit_after_a_loss_is_the_one_marked():
+    ebita = {"unit": "cny", "metric": "adjusted_ebita", "metric_label": "Adjusted EBITA"}
+    rows = make_obs(
+        {**ebita, "period": "2025Q1", "value": -5e8, "id": "q1"},
+        {**ebita, "period": "2025Q2", "value": -1e8, "id": "q2"},
+        {**ebita, "period": "2025Q3", "value": 2e8, "id": "q3"},
+        {**ebita, "period": "2025Q4", "value": 3e8, "id": "q4"},
+    )
+    assert charts._first_profit(rows)["id"] == "q3"
+    assert charts._first_profit(rows[rows["id"].isin(["q3", "q4"])]) is None  # never a loss: no turn to mark
+    growth = make_obs({"period": "2025Q1", "value": -5.0, "metric": "revenue_growth"}, {"period": "2025Q2", "value": 5.0, "metric": "revenue_growth"})
+    assert charts._first_profit(growth) is None  # a growth rate crossing zero is not a profit
