@@ -14,15 +14,17 @@ and any error at all without --as-of (every row must then be there), fails the r
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 from helpers.core.periods import period_bounds
 from helpers.data import REPO_DATA_DIR, DataValidationError, load_package, print_warnings
@@ -47,6 +49,11 @@ def normalise(nb: nbformat.NotebookNode) -> None:
         cell["id"] = f"cell-{index:02d}"
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
+        # A kernel that ran other notebooks before counts on from them; the cell's own count is the
+        # one a fresh kernel gives (nbclient numbers the cells 1, 2, ...), and its result shows it.
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "execute_result":
+                out["execution_count"] = cell.get("execution_count")
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
@@ -78,54 +85,152 @@ def not_in_data(nb: nbformat.NotebookNode) -> list[str]:
     return found
 
 
-def execute(path: str, as_of: str | None) -> tuple[str, nbformat.NotebookNode | None, str | None]:
-    nb = nbformat.read(path, as_version=4)
-    nb.metadata["path"] = path
+# A kernel executes several notebooks in turn (see WarmKernel). Before each notebook it is put back
+# as a fresh kernel would be once its notebook has imported pyplot: the user namespace and the
+# output history emptied, matplotlib's settings and figures, the warning filters and their
+# "shown once" memory, and the working folder as they were. Imported modules stay imported: that
+# is the time saved. The test run executes every notebook in a kernel of its own (nbval) and
+# compares every output, charts' pixels included, with what this runner wrote.
+FRESH_STATE_MODULE = "_pack_fresh_kernel_state"
+# Run silently before each notebook: the first time, note the fresh state; every time, return to it.
+RESET_CODE = f"""
+def _pack_reset(cwd):
+    import os, sys, types, warnings
+    import matplotlib, matplotlib.pyplot
+    fresh = sys.modules.get({FRESH_STATE_MODULE!r})
+    if fresh is None:
+        fresh = sys.modules[{FRESH_STATE_MODULE!r}] = types.SimpleNamespace(rc=dict(matplotlib.rcParams), filters=list(warnings.filters))
+    matplotlib.pyplot.close("all")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dict.update(matplotlib.rcParams, fresh.rc)
+    warnings.filters[:] = fresh.filters
+    warnings._filters_mutated()  # forgets which warnings were already shown once
+    os.chdir(cwd)
+    get_ipython().run_line_magic("reset", "-f")
+"""
+KERNEL_ARGUMENTS = [
+    # The kernel's own log only: it warns on every start that TCP on 127.0.0.1 is unencrypted.
+    # Warnings raised by a cell's code still reach the cell's output. No history file: the kernel
+    # is thrown away, and nothing of it should land in the home folder.
+    "--IPKernelApp.log_level=ERROR",
+    "--HistoryManager.hist_file=:memory:",
+]
+
+
+class WarmKernel:
+    """One kernel that executes notebooks one after another, reset between them (RESET_CODE)."""
+
+    def __init__(self) -> None:
+        self.km: AsyncKernelManager | None = None
+
+    async def execute(self, nb: nbformat.NotebookNode, as_of: str | None, folder: Path) -> None:
+        for attempt in (1, 2):
+            fresh = self.km is None
+            if fresh:
+                self.km = AsyncKernelManager(kernel_name="python3")
+                await self.km.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(folder))
+            client = NotebookClient(
+                nb,
+                km=self.km,
+                timeout=600,
+                kernel_name="python3",
+                record_timing=False,
+                allow_error_names=[MISSING_AS_OF] if as_of else [],
+                resources={"metadata": {"path": str(folder)}},
+            )
+
+            async def reset(**_: object) -> None:
+                msg_id = client.kc.execute(RESET_CODE + f"_pack_reset({str(folder)!r})", silent=True, store_history=False)
+                reply = await client.async_wait_for_reply(msg_id)
+                if reply is None or reply["content"]["status"] != "ok":
+                    content = reply["content"] if reply else {}
+                    raise RuntimeError(f"the kernel could not be reset before the notebook: {content.get('ename')}: {content.get('evalue')}")
+
+            client.on_notebook_start = reset
+            try:
+                await client.async_execute()
+                return
+            except RuntimeError as exc:
+                # Kernels started side by side can, rarely, pick the same free port; the loser dies
+                # before it replies (see tests/kernel_start.py). Start it once more.
+                if not (fresh and attempt == 1 and DIED_STARTING in str(exc)):
+                    raise
+                await self.stop()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    async def stop(self) -> None:
+        if self.km is not None and self.km.has_kernel:
+            # Every output has arrived when the last cell is done: stop at once rather than wait.
+            await self.km.shutdown_kernel(now=True)
+        self.km = None
+
+
+def failure(nb: nbformat.NotebookNode, exc: CellExecutionError, as_of: str | None) -> str:
+    """Name the cell and its first line, without the traceback's terminal colours. Execution stopped
+    at the last cell that holds an error (earlier ones may be allowed notes)."""
+    failed = next((i for i in reversed(range(len(nb.cells))) if any(o.get("output_type") == "error" for o in nb.cells[i].get("outputs", []))), None)
+    where = "a cell"
+    if failed is not None:
+        heading = heading_of(nb, failed)
+        where = f"the cell {first_line(nb, failed)!r}" + (f" under {heading!r}" if heading else "")
+    hint = ""
     if as_of:
-        inject_parameters(nb, as_of)
-    nb.metadata.pop("path", None)
+        # A missing row read through need/need_rows/nonempty would have been a note, not this.
+        hint = f"; if the data as of {as_of} lacks rows this cell reads, select them with need, need_rows or nonempty (helpers.views.select) so that it stops with a note"
+    return f"{where} raised {exc.ename}: {exc.evalue}{hint}"
 
-    def client() -> NotebookClient:
-        return NotebookClient(
-            nb,
-            timeout=600,
-            kernel_name="python3",
-            record_timing=False,
-            allow_error_names=[MISSING_AS_OF] if as_of else [],
-            # Every output has arrived when the last cell is done: stop the kernel at once rather than
-            # wait, a second or more, for it to wind down by itself.
-            shutdown_kernel="immediate",
-            # The kernel's own log only: it warns on every start that TCP on 127.0.0.1 is unencrypted.
-            # Warnings raised by a cell's code still reach the cell's output. No history file: the
-            # kernel is thrown away, and nothing of it should land in the home folder.
-            extra_arguments=["--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:"],
-            resources={"metadata": {"path": str(Path(path).parent.resolve())}},
-        )
 
-    try:
+Result = tuple[str, "nbformat.NotebookNode | None", "str | None"]
+
+
+async def execute_all(paths: list[str], as_of: str | None, jobs: int, on_done: Callable[[str, nbformat.NotebookNode], None] | None = None) -> list[Result]:
+    """Execute the notebooks on `jobs` kernels, each taking the next notebook when it is free.
+    Returns (path, executed notebook or None, error or None) in the order of `paths`; `on_done`
+    is called with each notebook that ran, as it finishes (the site renders its page meanwhile)."""
+    queue = list(paths)
+    results: dict[str, Result] = {}
+
+    async def worker() -> None:
+        kernel: WarmKernel | None = None
         try:
-            client().execute()
-        except RuntimeError as exc:
-            # Kernels started side by side can, rarely, pick the same free port; the loser dies
-            # before any cell runs (see tests/kernel_start.py). Start it once more.
-            if DIED_STARTING not in str(exc):
-                raise
-            client().execute()
-    except CellExecutionError as exc:
-        # Name the cell and its first line, without the traceback's terminal colours.
-        # Execution stopped at the last cell that holds an error (earlier ones may be allowed notes).
-        failed = next((i for i in reversed(range(len(nb.cells))) if any(o.get("output_type") == "error" for o in nb.cells[i].get("outputs", []))), None)
-        where = "a cell"
-        if failed is not None:
-            heading = heading_of(nb, failed)
-            where = f"the cell {first_line(nb, failed)!r}" + (f" under {heading!r}" if heading else "")
-        hint = ""
-        if as_of:
-            # A missing row read through need/need_rows/nonempty would have been a note, not this.
-            hint = f"; if the data as of {as_of} lacks rows this cell reads, select them with need, need_rows or nonempty (helpers.views.select) so that it stops with a note"
-        return path, None, f"{where} raised {exc.ename}: {exc.evalue}{hint}"
-    normalise(nb)
-    return path, nb, None
+            while queue:
+                path = queue.pop(0)
+                nb = nbformat.read(path, as_version=4)
+                if as_of:
+                    nb.metadata["path"] = path
+                    inject_parameters(nb, as_of)
+                    nb.metadata.pop("path", None)
+                folder = Path(path).parent.resolve()
+                if kernel is None:
+                    kernel = WarmKernel()
+                try:
+                    await kernel.execute(nb, as_of, folder)
+                except CellExecutionError as exc:
+                    results[path] = (path, None, failure(nb, exc, as_of))
+                    continue
+                except (DeadKernelError, RuntimeError) as exc:
+                    results[path] = (path, None, f"the kernel stopped: {exc}")
+                    await kernel.stop()
+                    kernel = None  # the next notebook starts a new one
+                    continue
+                normalise(nb)
+                results[path] = (path, nb, None)
+                if on_done is not None:
+                    on_done(path, nb)
+        finally:
+            if kernel is not None:
+                await kernel.stop()
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(jobs, len(paths))))))
+    return [results[p] for p in paths]
+
+
+def execute(path: str, as_of: str | None) -> Result:
+    """One notebook on a kernel of its own: (path, executed notebook or None, error or None)."""
+    return asyncio.run(execute_all([path], as_of, 1))[0]
 
 
 def validate_data() -> None:
@@ -155,8 +260,7 @@ def main(argv: list[str] | None = None) -> int:
 
     validate_data()
     paths = sorted(args.notebooks)
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        results = list(pool.map(execute, paths, [args.as_of] * len(paths)))
+    results = asyncio.run(execute_all(paths, args.as_of, args.jobs))
 
     failed = [(p, err) for p, nb, err in results if err]
     for path, err in failed:
