@@ -451,6 +451,10 @@ def inject_markup(folder: Path) -> set[str]:
     descriptor_path = folder / "datapackage.json"
     descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     keys = literals_in_code()
+    # A value a correction names (a locator moved to another release, say) must equal the field it
+    # corrects: it is compared by the validation, like a key, so it is left as it is on both sides.
+    corrections = read_rows(folder / "corrections.csv")
+    keys |= {row[corrections[0].index(c)] for row in corrections[1:] for c in ("old_value", "new_value")}
     original: dict[tuple[str, int, str], str] = {}
     tables = {}
     for resource in descriptor["resources"]:
