@@ -43,8 +43,7 @@ validate: $(STAMP)
 	$(BIN)/python -m helpers.data
 
 notebooks: $(STAMP)
-	$(BIN)/python -m helpers.pack.runner --jobs $(JOBS) $(NOTEBOOKS)
-	@$(MAKE) --no-print-directory site
+	$(BIN)/python -m helpers.pack.runner --jobs $(JOBS) --site $(SITE) $(NOTEBOOKS)
 
 # The static site: one page per notebook and an index, from the stored outputs (no re-execution).
 .PHONY: site lab-env
@@ -111,8 +110,7 @@ clean:
 .PHONY: quarter bench
 quarter: $(STAMP)
 	@$(BIN)/python -m helpers.pack.quarter check "$(Q)"
-	$(BIN)/python -m helpers.pack.runner --jobs $(JOBS) --as-of "$(Q)" --out "reports/$(Q)" $(NOTEBOOKS)
-	$(BIN)/python -m helpers.pack.site --out "reports/$(Q)/site" $(addprefix reports/$(Q)/,$(notdir $(NOTEBOOKS)))
+	$(BIN)/python -m helpers.pack.runner --jobs $(JOBS) --as-of "$(Q)" --out "reports/$(Q)" --site "reports/$(Q)/site" $(NOTEBOOKS)
 	@$(BIN)/python -m helpers.pack.quarter missing "$(Q)"
 
 # make bench: make notebooks and make test against their floors (bare notebooks under nbclient, and

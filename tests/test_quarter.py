@@ -122,7 +122,7 @@ def notebook_text(path) -> str:
 
 def test_with_every_row_viewed_a_missing_row_fails_the_run(tmp_path):
     """Without --as-of the data must answer every cell: NotInData is an error like any other.
-    The runner's own execute() is called here (its main() runs it in a process pool), on a
+    The runner's own execute() is called here (its main() runs every notebook the same way), on a
     notebook whose one cell needs a row that is not there."""
     runner = pack_runner
     nb = nbformat.v4.new_notebook()

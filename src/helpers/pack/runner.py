@@ -1,9 +1,14 @@
 """Execute the pack's notebooks, deterministically, and write them only when all succeed.
 
-    python -m helpers.pack.runner notebooks/*.ipynb              # in place (make notebooks)
-    python -m helpers.pack.runner --as-of 2026Q1 --out reports/2026Q1 notebooks/*.ipynb
+    python -m helpers.pack.runner --site site notebooks/*.ipynb   # in place, and the site (make notebooks)
+    python -m helpers.pack.runner --as-of 2026Q1 --out reports/2026Q1 --site reports/2026Q1/site notebooks/*.ipynb
 
-The data package is validated first, so bad input stops the run before any notebook is touched.
+The data package is validated while the kernels start, and before any notebook runs, so bad input
+stops the run before any notebook is touched. --jobs kernels (two by default) take the notebooks in
+turn, longest first; each kernel is reset to a fresh kernel's state between notebooks (RESET_CODE
+below), so a kernel start and the imports are paid once per kernel, not once per notebook. With
+--site, each notebook's page is rendered as soon as it has run, while the other kernels work, and
+the site is swapped in only once every notebook ran and was written.
 With --as-of, the value is injected after the cell tagged `parameters` (papermill's convention)
 and the executed copies go to --out; the committed notebooks are left alone. A cell that needs
 rows the data does not hold as of that period stops with a one-line note (NotInData, from
@@ -22,13 +27,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 from helpers.core.periods import period_bounds
 from helpers.data import REPO_DATA_DIR, DataValidationError, load_package, print_warnings
 from helpers.pack.notebook import MISSING_AS_OF, PARAMETERS_TAG, as_of_cell
+from helpers.pack.site import SiteBuilder, SiteError, swap_in
 
 ROOT = REPO_DATA_DIR.parent  # the repository: notebooks/, data/, site/
 # Fixed so that re-running an unchanged notebook changes no byte: no timing, no per-run ids.
@@ -58,6 +64,7 @@ def normalise(nb: nbformat.NotebookNode) -> None:
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
+NOTHING_EXECUTED = "no notebook was executed or written; fix the data and run again"
 DIED_STARTING = "Kernel died before replying to kernel_info"
 
 
@@ -121,47 +128,53 @@ KERNEL_ARGUMENTS = [
 class WarmKernel:
     """One kernel that executes notebooks one after another, reset between them (RESET_CODE)."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self.km: AsyncKernelManager | None = None
+        self.kc = None
 
-    async def execute(self, nb: nbformat.NotebookNode, as_of: str | None, folder: Path) -> None:
+    async def start(self) -> None:
         for attempt in (1, 2):
-            fresh = self.km is None
-            if fresh:
-                self.km = AsyncKernelManager(kernel_name="python3")
-                await self.km.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(folder))
-            client = NotebookClient(
-                nb,
-                km=self.km,
-                timeout=600,
-                kernel_name="python3",
-                record_timing=False,
-                allow_error_names=[MISSING_AS_OF] if as_of else [],
-                resources={"metadata": {"path": str(folder)}},
-            )
-
-            async def reset(**_: object) -> None:
-                msg_id = client.kc.execute(RESET_CODE + f"_pack_reset({str(folder)!r})", silent=True, store_history=False)
-                reply = await client.async_wait_for_reply(msg_id)
-                if reply is None or reply["content"]["status"] != "ok":
-                    content = reply["content"] if reply else {}
-                    raise RuntimeError(f"the kernel could not be reset before the notebook: {content.get('ename')}: {content.get('evalue')}")
-
-            client.on_notebook_start = reset
+            self.km = AsyncKernelManager(kernel_name="python3")
+            await self.km.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(self.folder))
+            self.kc = self.km.client()
+            self.kc.start_channels()
             try:
-                await client.async_execute()
+                await self.kc.wait_for_ready(timeout=120)
+                self.kc.allow_stdin = False
                 return
             except RuntimeError as exc:
                 # Kernels started side by side can, rarely, pick the same free port; the loser dies
                 # before it replies (see tests/kernel_start.py). Start it once more.
-                if not (fresh and attempt == 1 and DIED_STARTING in str(exc)):
-                    raise
                 await self.stop()
-            finally:
-                if client.kc is not None:
-                    client.kc.stop_channels()
+                if attempt == 2 or DIED_STARTING not in str(exc):
+                    raise
+
+    async def execute(self, nb: nbformat.NotebookNode, as_of: str | None, folder: Path) -> None:
+        if self.km is None:
+            self.folder = folder
+            await self.start()
+        client = NotebookClient(
+            nb,
+            km=self.km,
+            timeout=600,
+            kernel_name="python3",
+            record_timing=False,
+            allow_error_names=[MISSING_AS_OF] if as_of else [],
+            resources={"metadata": {"path": str(folder)}},
+        )
+        client.kc = self.kc  # one client for the kernel's life: a new one waits for the kernel again
+        msg_id = self.kc.execute(RESET_CODE + f"_pack_reset({str(folder)!r})", silent=True, store_history=False)
+        reply = await client.async_wait_for_reply(msg_id)
+        if reply is None or reply["content"]["status"] != "ok":
+            content = reply["content"] if reply else {}
+            raise RuntimeError(f"the kernel could not be reset before the notebook: {content.get('ename')}: {content.get('evalue')}")
+        await client.async_execute()
 
     async def stop(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
         if self.km is not None and self.km.has_kernel:
             # Every output has arrived when the last cell is done: stop at once rather than wait.
             await self.km.shutdown_kernel(now=True)
@@ -186,45 +199,62 @@ def failure(nb: nbformat.NotebookNode, exc: CellExecutionError, as_of: str | Non
 Result = tuple[str, "nbformat.NotebookNode | None", "str | None"]
 
 
-async def execute_all(paths: list[str], as_of: str | None, jobs: int, on_done: Callable[[str, nbformat.NotebookNode], None] | None = None) -> list[Result]:
+async def execute_all(
+    paths: list[str],
+    as_of: str | None,
+    jobs: int,
+    on_done: Callable[[str, nbformat.NotebookNode], None] | None = None,
+    first: Callable[[], None] | None = None,
+) -> list[Result]:
     """Execute the notebooks on `jobs` kernels, each taking the next notebook when it is free.
-    Returns (path, executed notebook or None, error or None) in the order of `paths`; `on_done`
-    is called with each notebook that ran, as it finishes (the site renders its page meanwhile)."""
-    queue = list(paths)
+    Returns (path, executed notebook or None, error or None) in the order of `paths`. `first` runs
+    (in a thread) while the kernels start, and before any notebook is executed: if it raises, the
+    kernels are stopped and nothing runs. `on_done` is called with each notebook that ran, in a
+    thread, as it finishes (the site renders its page while the other kernels work)."""
+    # Longest first, so that no kernel is left with a long notebook while the others sit idle; a
+    # notebook's size on disk (its stored outputs: charts and tables) stands in for its running time.
+    queue = sorted(paths, key=lambda p: -Path(p).stat().st_size)
     results: dict[str, Result] = {}
+    done: list[asyncio.Future] = []
+    folder = Path(paths[0]).parent.resolve() if paths else ROOT
+    kernels = [WarmKernel(folder) for _ in range(max(1, min(jobs, len(paths))))]
+    loop = asyncio.get_running_loop()
 
-    async def worker() -> None:
-        kernel: WarmKernel | None = None
-        try:
-            while queue:
-                path = queue.pop(0)
-                nb = nbformat.read(path, as_version=4)
-                if as_of:
-                    nb.metadata["path"] = path
-                    inject_parameters(nb, as_of)
-                    nb.metadata.pop("path", None)
-                folder = Path(path).parent.resolve()
-                if kernel is None:
-                    kernel = WarmKernel()
-                try:
-                    await kernel.execute(nb, as_of, folder)
-                except CellExecutionError as exc:
-                    results[path] = (path, None, failure(nb, exc, as_of))
-                    continue
-                except (DeadKernelError, RuntimeError) as exc:
-                    results[path] = (path, None, f"the kernel stopped: {exc}")
-                    await kernel.stop()
-                    kernel = None  # the next notebook starts a new one
-                    continue
-                normalise(nb)
-                results[path] = (path, nb, None)
-                if on_done is not None:
-                    on_done(path, nb)
-        finally:
-            if kernel is not None:
-                await kernel.stop()
+    async def worker(kernel: WarmKernel) -> None:
+        while queue:
+            path = queue.pop(0)
+            nb = nbformat.read(path, as_version=4)
+            if as_of:
+                nb.metadata["path"] = path
+                inject_parameters(nb, as_of)
+                nb.metadata.pop("path", None)
+            try:
+                await kernel.execute(nb, as_of, Path(path).parent.resolve())
+            except CellExecutionError as exc:
+                results[path] = (path, None, failure(nb, exc, as_of))
+                continue
+            except (DeadKernelError, RuntimeError) as exc:
+                results[path] = (path, None, f"the kernel stopped: {exc}")
+                await kernel.stop()  # the next notebook starts a new one
+                continue
+            normalise(nb)
+            results[path] = (path, nb, None)
+            if on_done is not None:
+                done.append(loop.run_in_executor(None, on_done, path, nb))
 
-    await asyncio.gather(*(worker() for _ in range(max(1, min(jobs, len(paths))))))
+    try:
+        starting = [asyncio.ensure_future(k.start()) for k in kernels]
+        if first is not None:
+            try:
+                await asyncio.to_thread(first)
+            except BaseException:
+                await asyncio.gather(*starting, return_exceptions=True)
+                raise
+        await asyncio.gather(*starting)
+        await asyncio.gather(*(worker(k) for k in kernels))
+        await asyncio.gather(*done)
+    finally:
+        await asyncio.gather(*(k.stop() for k in kernels), return_exceptions=True)
     return [results[p] for p in paths]
 
 
@@ -238,7 +268,7 @@ def validate_data() -> None:
         package = load_package()
     except DataValidationError as exc:
         print(exc, file=sys.stderr)
-        print("no notebook was executed or written; fix the data and run again", file=sys.stderr)
+        print(NOTHING_EXECUTED, file=sys.stderr)
         raise SystemExit(1) from None
     print_warnings(package, file=sys.stderr)  # figures that may be right: shown, never stopping the run
 
@@ -249,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", help="period to render the pack as of, e.g. 2026Q1")
     parser.add_argument("--out", help="folder for the executed copies (default: in place)")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--site", type=Path, help="also render the site into this folder, from the notebooks as executed")
     args = parser.parse_args(argv)
     if args.as_of and not args.out:
         parser.error("--as-of writes copies: give --out")
@@ -258,9 +289,28 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as exc:
             parser.error(str(exc))
 
-    validate_data()
     paths = sorted(args.notebooks)
-    results = asyncio.run(execute_all(paths, args.as_of, args.jobs))
+    builder: list[SiteBuilder] = []
+
+    def prepare() -> None:
+        print_warnings(load_package(), file=sys.stderr)  # figures that may be right: shown, never stopping the run
+        if args.site:
+            builder.append(SiteBuilder())
+            builder[0].check_names([Path(p).name for p in paths])
+
+    def render_page(path: str, nb: nbformat.NotebookNode) -> None:
+        builder[0].add(Path(path).name, nb)
+
+    try:
+        results = asyncio.run(execute_all(paths, args.as_of, args.jobs, on_done=render_page if args.site else None, first=prepare))
+    except DataValidationError as exc:
+        print(exc, file=sys.stderr)
+        print(NOTHING_EXECUTED, file=sys.stderr)
+        return 1
+    except SiteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("no notebook was written and the site was not built", file=sys.stderr)
+        return 1
 
     failed = [(p, err) for p, nb, err in results if err]
     for path, err in failed:
@@ -281,6 +331,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"executed {path} -> {target}")
         for what in not_in_data(nb):
             print(f"  not in the data as of {args.as_of}: {what}")
+    if args.site:
+        cards = swap_in(args.site, builder[0].write)
+        print(f"site: {sum(1 for c in cards if c.page)} page(s) and index.html in {args.site}")
     return 0
 
 

@@ -29,13 +29,16 @@ import shutil
 import struct
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from nbconvert import HTMLExporter
+from nbconvert import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
 from helpers.data import REPO_DATA_DIR, DataValidationError, load_package
 from helpers.pack.notebook import KEY_FINDINGS, MISSING_AS_OF, injected_as_of
@@ -201,8 +204,26 @@ def check_offline(html: str, name: str) -> None:
         raise SiteError(f"{name}: the page would fetch from the internet ({html[start : m.end() + 60]!r}); the site must work offline")
 
 
+# What nbconvert's HTMLExporter adds after rendering, by parsing each whole page with BeautifulSoup
+# (about a third of the build): alt text on images (the pack_site template writes its own) and
+# tabindex on every output, so a keyboard reaches it. The template's own output tags are matched
+# here instead; text from data is escaped before it gets here, so it cannot look like one.
+OUTPUT_TAG = re.compile(r'<div class="([^"<>]*\bjp-OutputArea-output\b[^"<>]*)"')
+
+
+class PageExporter(HTMLExporter):
+    def from_notebook_node(self, nb: nbformat.NotebookNode, resources: dict | None = None, **kw) -> tuple[str, dict]:
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+        resources = self._init_resources(resources)
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        return OUTPUT_TAG.sub(r'<div class="\1" tabindex="0"', html), resources
+
+
 def page_exporter() -> HTMLExporter:
-    exporter = HTMLExporter(
+    exporter = PageExporter(
         template_name="pack_site",
         extra_template_basedirs=[str(templates_dir())],
         exclude_input=True,
@@ -213,72 +234,96 @@ def page_exporter() -> HTMLExporter:
     return exporter
 
 
+class SiteBuilder:
+    """Renders pages one notebook at a time (the runner hands each over as it finishes executing)
+    and writes the site once every page is rendered. Nothing is written before `write`."""
+
+    def __init__(self) -> None:
+        package = load_package()
+        descriptor = json.loads((package.data_dir / "datapackage.json").read_text(encoding="utf-8"))
+        self.sections = package.sections
+        self.by_notebook = {row.notebook: row for row in self.sections.itertuples(index=False)}
+        self.number_of = {row.notebook: i for i, row in enumerate(self.sections.itertuples(index=False), start=1)}
+        self.house_css = (templates_dir() / "pack_site" / "house.css").read_text(encoding="utf-8")
+        self.title = descriptor.get("title") or descriptor["name"]
+        self.description = descriptor.get("description", "")
+        self.exporter = page_exporter()
+        self.pages: dict[str, tuple[Card, str, bytes | None, str | None]] = {}
+
+    def check_names(self, names: list[str]) -> None:
+        unknown = [n for n in names if n not in self.by_notebook]
+        if unknown:
+            raise SiteError(f"{', '.join(unknown)}: not named in data/sections.csv (column notebook); add the section row first")
+        if len(set(names)) != len(names):
+            raise SiteError("the same notebook name is given twice")
+
+    def add(self, name: str, nb: nbformat.NotebookNode) -> None:
+        """Render the page of one executed notebook (kept in memory until `write`)."""
+        self.check_names([name])
+        row = self.by_notebook[name]
+        as_of = as_of_of(nb)
+        stem = Path(name).stem
+        card = dict(section=row.id, number=self.number_of[name], title=row.title, notebook=name, page=f"{stem}.html", headline_html=headline(nb, name))
+        chart = first_chart(nb)
+        png = None
+        if chart:
+            png, alt = chart
+            width, height = png_size(png)
+            card.update(thumbnail=f"img/{stem}.png", thumbnail_alt=alt, thumbnail_width=width, thumbnail_height=height)
+        page_title = f"{row.title} · {self.title}" + (f" · as of {as_of}" if as_of else "")
+        resources = {"metadata": {"name": page_title}, "house_css": self.house_css, "pack_title": self.title, "notebook_file": name, "as_of": as_of}
+        html, _ = self.exporter.from_notebook_node(nb, resources=resources)
+        check_offline(html, name)
+        self.pages[name] = (Card(**card), html, png, as_of)
+
+    def write(self, out: Path) -> list[Card]:
+        """Write the pages, the images and the index into `out` (an empty folder); return the cards."""
+        periods = {as_of for _, _, _, as_of in self.pages.values()}
+        if len(periods) > 1:
+            shown = ", ".join(sorted(p or "every row" for p in periods))
+            raise SiteError(f"the notebooks were executed as of different periods ({shown}): render one period per site")
+        (as_of,) = periods or {None}
+        (out / "img").mkdir(parents=True)
+        for card, page_html, png, _ in self.pages.values():
+            if png is not None:
+                (out / card.thumbnail).write_bytes(png)
+            (out / card.page).write_text(page_html, encoding="utf-8")
+        cards = [
+            self.pages[row.notebook][0]
+            if row.notebook in self.pages
+            else Card(section=row.id, number=self.number_of[row.notebook], title=row.title, notebook=row.notebook)
+            for row in self.sections.itertuples(index=False)
+        ]
+        env = Environment(loader=FileSystemLoader(templates_dir() / "pack_site"), autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
+        index = env.get_template("home.html.j2").render(title=self.title, description=self.description, cards=cards, house_css=self.house_css, as_of=as_of)
+        check_offline(index, "index.html")
+        (out / "index.html").write_text(index, encoding="utf-8")
+        return cards
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises several kinds for a broken file
+        raise SiteError(f"{path}: not a readable notebook ({exc})") from exc
+
+
 def render(notebooks: list[Path], out: Path) -> list[Card]:
     """Write the site into `out` (an empty folder); return the index's cards."""
-    package = load_package()
-    descriptor = json.loads((package.data_dir / "datapackage.json").read_text(encoding="utf-8"))
-    sections = package.sections
-    by_notebook = {row.notebook: row for row in sections.itertuples(index=False)}
-    number_of = {row.notebook: i for i, row in enumerate(sections.itertuples(index=False), start=1)}
-    house_css = (templates_dir() / "pack_site" / "house.css").read_text(encoding="utf-8")
-    title = descriptor.get("title") or descriptor["name"]
-
-    names = [p.name for p in notebooks]
-    unknown = [n for n in names if n not in by_notebook]
-    if unknown:
-        raise SiteError(f"{', '.join(unknown)}: not named in data/sections.csv (column notebook); add the section row first")
-    if len(set(names)) != len(names):
-        raise SiteError("the same notebook name is given twice")
-
-    exporter = page_exporter()
-    (out / "img").mkdir(parents=True)
-    rendered: dict[str, Card] = {}
-    periods: set[str | None] = set()
+    builder = SiteBuilder()
+    builder.check_names([p.name for p in notebooks])
     for path in notebooks:
-        name = path.name
-        row = by_notebook[name]
-        try:
-            nb = nbformat.read(path, as_version=4)
-        except Exception as exc:  # nbformat raises several kinds for a broken file
-            raise SiteError(f"{path}: not a readable notebook ({exc})") from exc
-        as_of = as_of_of(nb)
-        periods.add(as_of)
-        stem = path.stem
-        card = dict(section=row.id, number=number_of[name], title=row.title, notebook=name, page=f"{stem}.html", headline_html=headline(nb, name))
-        chart = first_chart(nb)
-        if chart:
-            data, alt = chart
-            width, height = png_size(data)
-            (out / "img" / f"{stem}.png").write_bytes(data)
-            card.update(thumbnail=f"img/{stem}.png", thumbnail_alt=alt, thumbnail_width=width, thumbnail_height=height)
-        page_title = f"{row.title} · {title}" + (f" · as of {as_of}" if as_of else "")
-        resources = {"metadata": {"name": page_title}, "house_css": house_css, "pack_title": title, "notebook_file": name, "as_of": as_of}
-        html, _ = exporter.from_notebook_node(nb, resources=resources)
-        check_offline(html, name)
-        (out / card["page"]).write_text(html, encoding="utf-8")
-        rendered[name] = Card(**card)
-
-    if len(periods) > 1:
-        shown = ", ".join(sorted(p or "every row" for p in periods))
-        raise SiteError(f"the notebooks were executed as of different periods ({shown}): render one period per site")
-    (as_of,) = periods or {None}
-    cards = [
-        rendered.get(row.notebook) or Card(section=row.id, number=number_of[row.notebook], title=row.title, notebook=row.notebook)
-        for row in sections.itertuples(index=False)
-    ]
-    env = Environment(loader=FileSystemLoader(templates_dir() / "pack_site"), autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
-    index = env.get_template("home.html.j2").render(title=title, description=descriptor.get("description", ""), cards=cards, house_css=house_css, as_of=as_of)
-    check_offline(index, "index.html")
-    (out / "index.html").write_text(index, encoding="utf-8")
-    return cards
+        builder.add(path.name, read_notebook(path))
+    return builder.write(out)
 
 
-def build(notebooks: list[Path], out: Path) -> list[Card]:
+def swap_in(out: Path, write: Callable[[Path], list[Card]]) -> list[Card]:
+    """Call `write` on an empty staging folder next to `out`, then put it in `out`'s place."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
     try:
-        cards = render(notebooks, staging / "site")
+        cards = write(staging / "site")
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
             os.replace(out, old / "site")
@@ -289,6 +334,10 @@ def build(notebooks: list[Path], out: Path) -> list[Card]:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return cards
+
+
+def build(notebooks: list[Path], out: Path) -> list[Card]:
+    return swap_in(out, lambda folder: render(notebooks, folder))
 
 
 def main(argv: list[str] | None = None) -> int:
