@@ -25,6 +25,12 @@ def pytest_collection_modifyitems(items):
         return 1 if item.path.suffix == ".ipynb" else 2
 
     items.sort(key=rank)  # stable: the order within each file, and among files of a rank, is kept
+    # nbval leaves images out of its comparison by default; the pack's charts are byte-identical run
+    # to run, so a chart that draws differently from the committed one fails like a changed number.
+    # (It also shows that the runner's shared kernels draw exactly what a fresh kernel draws.)
+    for item in items:
+        if item.path.suffix == ".ipynb" and hasattr(item.parent, "skip_compare"):
+            item.parent.skip_compare = tuple(key for key in item.parent.skip_compare if key != "image/png")
 
 
 @pytest.fixture
