@@ -772,17 +772,20 @@ def panels(
             ax.plot([], [], color=palette[n % len(palette)], marker=MARKERS[n % len(MARKERS)], ms=4, label=textwrap.shorten(name, 38))
         unit = inside["unit"].iat[0]
         ax.set_title(textwrap.fill(f"{key[0]} ({UNIT_WORDS.get(unit, unit)})", 44), fontsize=9, loc="left", pad=4)
-        ax.legend(fontsize=6.5, frameon=False, loc="upper left", handlelength=1.2, borderaxespad=0.1)
+        # Wherever it hides the fewest marks (a lone first-quarter point sits where 'upper left' would be).
+        ax.legend(fontsize=6.5, frameon=False, loc="best", handlelength=1.2, borderaxespad=0.1)
         ax.tick_params(labelsize=7.5)
         if unit in ("usd", "cny"):
             scale, word = _money_scale(inside)
-            ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _, s=scale, w=word: f"{v / s:,.0f} {w}"))
+            ax.yaxis.set_major_formatter(plt.FuncFormatter(_money_ticks(ax, scale, word)))
         _quarter_ticks(ax, quarters)
     for ax in list(axes.flat)[len(keys) :]:
         ax.set_visible(False)
     finish(fig, title, subtitle, obs)
     _fit(fig, height, obs, left=0.08)
-    fig.subplots_adjust(hspace=0.55, wspace=0.3)
+    # A panel title wrapped to two lines would reach up into the subtitle: the top row starts lower.
+    title_lines = max(ax.get_title(loc="left").count("\n") + 1 for ax in axes[0] if ax.get_visible())
+    fig.subplots_adjust(top=fig.subplotpars.top - 0.17 * (title_lines - 1) / height, hspace=0.55 + 0.1 * (title_lines - 1), wspace=0.3)
     _show(fig, show)
     return Chart(title, _table_of(obs, obs[panel[0]].astype(str) + " · " + label), fig)
 
@@ -798,6 +801,18 @@ def _first_profit(rows: pd.DataFrame) -> pd.Series | None:
 
 
 UNIT_WORDS = {"usd": "US dollars", "cny": "yuan", "percent": "% year over year"}
+
+
+def _money_ticks(ax, scale: float, word: str):
+    """Tick labels in billions or millions with as many decimals as the ticks' spacing needs, so
+    two ticks never read alike ('18.2 bn' and '18.4 bn', not '18 bn' twice)."""
+
+    def label(value: float, _position: int) -> str:
+        ticks = ax.yaxis.get_majorticklocs() / scale
+        decimals = next((d for d in range(4) if np.allclose(np.round(ticks, d), ticks, rtol=0, atol=1e-9)), 3)
+        return f"{value / scale:,.{decimals}f} {word}"
+
+    return label
 
 
 def _money_scale(rows: pd.DataFrame) -> tuple[float, str]:
