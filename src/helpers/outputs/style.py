@@ -6,6 +6,8 @@ writes the title, the subtitle and a "Source:" footer built from the rows plotte
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -32,6 +34,8 @@ ENTITY_COLOURS = {
 MARKET_COLOURS = {"USA": _CB[0], "EA": _CB[2], "GBR": _CB[4], "FRA": _CB[9], "BRA": _CB[2], "KOR": _CB[6], "SEA": _CB[1]}
 NEUTRAL = _CB[7]
 FIGSIZE = (8.0, 4.6)
+# Characters of the 8-point footer a line holds per inch of figure width (128 on a chart 8 in wide).
+FOOTER_CHARS_PER_INCH = 16
 
 
 def apply_theme() -> None:
@@ -89,6 +93,10 @@ def finish(fig: plt.Figure, title: str, subtitle: str, rows: pd.DataFrame, note:
     footer = source_line(rows)
     if note:
         footer = note + "\n" + footer
-    fig.text(0.01, 0.01, footer, ha="left", va="bottom", fontsize=8, color="#555555", wrap=True)
+    # Wrapped here, not by matplotlib (wrap=True): its measuring pass reads a line holding two '$'
+    # as mathematics, whatever text.parse_math says, and fails on a footer like '$1 ... $2'.
+    width = round(FOOTER_CHARS_PER_INCH * fig.get_size_inches()[0])
+    footer = "\n".join(textwrap.fill(line, width) for line in footer.splitlines())
+    fig.text(0.01, 0.01, footer, ha="left", va="bottom", fontsize=8, color="#555555")
     bottom = 0.17 if note else 0.12
     fig.subplots_adjust(top=0.83, bottom=bottom, left=0.1, right=0.97)
