@@ -5,6 +5,7 @@ import math
 import pandas as pd
 import pytest
 
+from helpers.core import formatting
 from helpers.core.formatting import format_observation, format_value
 from helpers.core.periods import next_period, parse_periods, period_bounds
 
@@ -184,3 +185,10 @@ def test_counts_names_and_computed_precision_in_words():
     assert possessive("PDD Holdings") == "PDD Holdings'" and possessive("Amazon") == "Amazon's"
     assert significant(165000 / 0.56, min(significant_digits(165000), significant_digits(44))) == 290000
     assert format_value(365, "days", 0) == "a year"
+
+
+def test_list_words_names_each_item_once_in_order():
+    assert formatting.list_words([]) == ""
+    assert formatting.list_words(["Temu"]) == "Temu"
+    assert formatting.list_words(["Temu", "Temu", "SHEIN"]) == "Temu and SHEIN"
+    assert formatting.list_words(["A", "B", "A", "C"]) == "A, B and C"

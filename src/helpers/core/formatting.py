@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -197,3 +198,11 @@ def span_words(first: str, last: str) -> str:
     """The span from one period to another in words: '2020/2021' to '2025' reads '2020 to 2025'."""
     start, end = str(first).split("/")[0], str(last).split("/")[-1]
     return period_words(start) if start == end else period_words(f"{start}/{end}")
+
+
+def list_words(items: Iterable[str]) -> str:
+    """'A', 'A and B', 'A, B and C': each item once, in the order first met."""
+    unique = list(dict.fromkeys(str(item) for item in items))
+    if len(unique) <= 1:
+        return unique[0] if unique else ""
+    return ", ".join(unique[:-1]) + " and " + unique[-1]
