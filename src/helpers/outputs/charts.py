@@ -827,7 +827,7 @@ def panels(
         if unit in ("usd", "cny"):
             scale, word = _money_scale(inside)
             ax.yaxis.set_major_formatter(plt.FuncFormatter(_money_ticks(ax, scale, word)))
-        _quarter_ticks(ax, quarters)
+    _quarter_ticks(axes.flat[0], quarters)  # the panels share their x axis: once sets it for all
     for ax in list(axes.flat)[len(keys) :]:
         ax.set_visible(False)
     finish(fig, title, subtitle, obs)

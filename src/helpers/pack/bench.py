@@ -187,9 +187,14 @@ def bench_notebooks(runs: int) -> bool:
     ok, line = ratio_line("make notebooks / floor", today, floor, TARGET_NOTEBOOKS_RATIO)
     print("    " + line)
     f, a, t = (statistics.median(x) for x in (floor, alone, today))
+    # make notebooks starts one kernel per job, not per notebook, so it can beat the notebooks run alone.
+    rest = (
+        f"the rest of make notebooks (validating, writing, the site) adds {t - a:.2f} s"
+        if t >= a
+        else (f"make notebooks, its kernels shared between notebooks and the site included, takes {a - t:.2f} s less")
+    )
     print(
-        f"    where the time goes: the pack's notebooks alone, executed as the floor's are, {a:.2f} s {fmt_runs(alone)}, "
-        f"{a / f:.2f} x the floor; the rest of make notebooks (validating, writing, the site) adds {t - a:.2f} s"
+        f"    where the time goes: the pack's notebooks alone, executed as the floor's are (a kernel each), {a:.2f} s {fmt_runs(alone)}, {a / f:.2f} x the floor; {rest}"
     )
     print(f"(4) growth: observations.csv from {real_rows} to {rows} rows, every series continued")
     print("    " + timing(f"make notebooks on {GROWTH_FACTOR} x the rows", grown))
