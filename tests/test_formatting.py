@@ -8,6 +8,7 @@ import pytest
 from helpers.core import formatting
 from helpers.core.formatting import format_observation, format_value
 from helpers.core.periods import next_period, parse_periods, period_bounds
+from helpers.views.wording import in_sentence
 
 
 def obs(qualifier, value=math.nan, low=math.nan, high=math.nan, unit="percent", decimals=1):
@@ -192,3 +193,8 @@ def test_list_words_names_each_item_once_in_order():
     assert formatting.list_words(["Temu"]) == "Temu"
     assert formatting.list_words(["Temu", "Temu", "SHEIN"]) == "Temu and SHEIN"
     assert formatting.list_words(["A", "B", "A", "C"]) == "A, B and C"
+
+
+def test_a_label_inside_a_sentence_keeps_an_acronym():
+    assert in_sentence("Net sales growth") == "net sales growth"
+    assert in_sentence("GMV growth") == "GMV growth"

@@ -68,6 +68,13 @@ def verbs_by(changes: pd.DataFrame, up: str, down: str, other: str = "changed") 
     return " and ".join(f"{v} it by {p}" for v, p in zip(verbs, places))
 
 
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: 'Net sales growth' -> 'net sales growth', but an
+    acronym keeps its capitals ('GMV growth')."""
+    label = str(label)
+    return label if not label or label.split(" ")[0].isupper() else label[0].lower() + label[1:]
+
+
 def measure_words(row: pd.Series | dict) -> str:
     """What a growth or change metric measures, as the subject of a verb: 'Net sales growth' ->
     'net sales', 'GMV growth' -> 'GMV', 'Change in new sellers' -> 'new sellers'."""
@@ -76,7 +83,7 @@ def measure_words(row: pd.Series | dict) -> str:
         label = label.removeprefix(prefix)
     for suffix in (" growth", " change"):
         label = label.removesuffix(suffix)
-    return label if label.split(" ")[0].isupper() else label[0].lower() + label[1:]
+    return in_sentence(label)
 
 
 def figure_sentence(row: pd.Series | dict) -> str:
