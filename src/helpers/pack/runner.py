@@ -24,6 +24,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -209,8 +210,8 @@ async def execute_all(
     """Execute the notebooks on `jobs` kernels, each taking the next notebook when it is free.
     Returns (path, executed notebook or None, error or None) in the order of `paths`. `first` runs
     (in a thread) while the kernels start, and before any notebook is executed: if it raises, the
-    kernels are stopped and nothing runs. `on_done` is called with each notebook that ran, in a
-    thread, as it finishes (the site renders its page while the other kernels work)."""
+    kernels are stopped and nothing runs. `on_done` is called with each notebook that ran, in one
+    thread of its own, as it finishes (the site renders its page while the other kernels work)."""
     # Longest first, so that no kernel is left with a long notebook while the others sit idle; a
     # notebook's size on disk (its stored outputs: charts and tables) stands in for its running time.
     queue = sorted(paths, key=lambda p: -Path(p).stat().st_size)
@@ -219,6 +220,8 @@ async def execute_all(
     folder = Path(paths[0]).parent.resolve() if paths else ROOT
     kernels = [WarmKernel(folder) for _ in range(max(1, min(jobs, len(paths))))]
     loop = asyncio.get_running_loop()
+    # One thread for on_done: the site's exporter is not made to render two pages at once.
+    one_at_a_time = ThreadPoolExecutor(max_workers=1)
 
     async def worker(kernel: WarmKernel) -> None:
         while queue:
@@ -240,7 +243,7 @@ async def execute_all(
             normalise(nb)
             results[path] = (path, nb, None)
             if on_done is not None:
-                done.append(loop.run_in_executor(None, on_done, path, nb))
+                done.append(loop.run_in_executor(one_at_a_time, on_done, path, nb))
 
     try:
         starting = [asyncio.ensure_future(k.start()) for k in kernels]
@@ -255,6 +258,7 @@ async def execute_all(
         await asyncio.gather(*done)
     finally:
         await asyncio.gather(*(k.stop() for k in kernels), return_exceptions=True)
+        one_at_a_time.shutdown(wait=True)
     return [results[p] for p in paths]
 
 
