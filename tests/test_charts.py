@@ -546,3 +546,25 @@ def test_the_first_quarter_of_profit_after_a_loss_is_the_one_marked():
     assert charts._first_profit(rows[rows["id"].isin(["q3", "q4"])]) is None  # never a loss: no turn to mark
     growth = make_obs({"period": "2025Q1", "value": -5.0, "metric": "revenue_growth"}, {"period": "2025Q2", "value": 5.0, "metric": "revenue_growth"})
     assert charts._first_profit(growth) is None  # a growth rate crossing zero is not a profit
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def test_a_chart_is_cut_to_what_it_draws_labels_past_its_edge_included():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
+    ax.plot([0, 1], [0, 1])
+    ax.annotate("a label that runs past the right edge", (1, 1), xytext=(10, 0), textcoords="offset points", annotation_clip=False)
+    png = charts._png_of(fig)
+    assert png == charts._png_of(fig), "the same figure gives the same bytes"
+    width, height = _png_size(png)
+    assert width > 400, "the label past the edge is inside the image"
+    assert height < 300 + 2 * charts.MARGIN_INCHES * 100, "no empty room is left around what was drawn"
+    # A mark far beyond the room around the figure: saved the slower, tight way, and still whole.
+    ax.annotate("far away", (1, 1), xytext=(800, 0), textcoords="offset points", annotation_clip=False)
+    assert _png_size(charts._png_of(fig))[0] > 400 + charts.ROOM_INCHES[2] * 100
+    plt.close(fig)

@@ -87,6 +87,19 @@ ROOM_INCHES = (0.5, 0.5, 1.5, 0.5)  # left, bottom, right, top
 MARGIN_INCHES = 0.1  # matplotlib's own pad around a tight box
 
 
+def _text_outside(fig: plt.Figure, room: Bbox) -> bool:
+    """Whether a text lies wholly outside the room drawn (so no pixel of it shows that it is
+    missing): measured with the renderer of the draw just made, whose text layouts are cached."""
+    renderer = fig.canvas.get_renderer() if getattr(fig.canvas, "renderer", None) is None else fig.canvas.renderer
+    inside = Bbox(room.get_points() * fig.dpi)
+    for text in fig.findobj(mpl.text.Text):
+        if text.get_visible() and text.get_text():
+            box = text.get_window_extent(renderer)
+            if box.x1 < inside.x0 or box.x0 > inside.x1 or box.y1 < inside.y0 or box.y0 > inside.y1:
+                return True
+    return False
+
+
 def _png_of(fig: plt.Figure) -> bytes:
     """The figure as PNG bytes, cropped to its drawn content (the same bytes for the same figure)."""
     width, height = fig.get_size_inches()
@@ -101,7 +114,7 @@ def _png_of(fig: plt.Figure) -> bytes:
     drawn = pixels.view(np.uint32)[:, :, 0] != background.view(np.uint32)[0]
     ys, xs = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
     out = io.BytesIO()
-    if ys[0] == 0 or xs[0] == 0 or ys[-1] == rows - 1 or xs[-1] == columns - 1:
+    if not ys.size or ys[0] == 0 or xs[0] == 0 or ys[-1] == rows - 1 or xs[-1] == columns - 1 or _text_outside(fig, room):
         fig.savefig(out, format="png", bbox_inches="tight", dpi=fig.dpi)
         return out.getvalue()
     margin = round(MARGIN_INCHES * fig.dpi)
