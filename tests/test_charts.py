@@ -568,3 +568,20 @@ def test_a_chart_is_cut_to_what_it_draws_labels_past_its_edge_included():
     ax.annotate("far away", (1, 1), xytext=(800, 0), textcoords="offset points", annotation_clip=False)
     assert _png_size(charts._png_of(fig))[0] > 400 + charts.ROOM_INCHES[2] * 100
     plt.close(fig)
+
+
+def test_a_cross_section_keeps_each_series_first_and_latest_figure():
+    obs = data.observations()
+    series = obs[obs.duplicated(["entity", "market", "segment", "metric"], keep=False) & (obs["period_kind"] == "quarter")]
+    one = series[series["id"].str.startswith("s2-amazon-net-sales-growth-20")].sort_values("start")
+    assert len(one) > 2
+    kept = charts._first_and_latest(one.iloc[::-1])  # any order in, the same order out
+    assert list(kept["id"]) == [one["id"].iloc[-1], one["id"].iloc[0]]
+    single = obs.drop_duplicates(["entity", "market", "segment", "metric"]).head(5)
+    assert charts._first_and_latest(single).equals(single), "series of one figure are drawn whole"
+
+
+def test_a_long_trend_labels_its_first_latest_highest_and_lowest_marks():
+    rows = pd.DataFrame({"value": [5.0, 9.0, 1.0, 4.0, 6.0, 3.0, 7.0, 2.0], "qualifier": "exact"}, index=list("abcdefgh"))
+    assert charts._labelled_marks(rows) == {"a", "h", "b", "c"}
+    assert charts._labelled_marks(rows.head(charts.MAX_LABELLED_MARKS)) == set(rows.index[: charts.MAX_LABELLED_MARKS])

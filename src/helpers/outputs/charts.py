@@ -73,6 +73,26 @@ def _text_as_typed(draw):
     return drawn
 
 
+# A cross-section (strip, ladder) draws a row per figure. A series carried forward quarter after
+# quarter would make it a column of near-identical rows: each series keeps its first and its latest
+# figure (a peak and where it stands, a before and an after), and the rest stay in the figures table.
+SERIES_KEY = ["entity", "market", "segment", "metric"]
+
+
+def _first_and_latest(obs: pd.DataFrame) -> pd.DataFrame:
+    """Of a series with more than two periods, the rows of its first and its latest period (by
+    end, then start); a series of one or two periods is kept whole. The given order is kept."""
+    keys = [c for c in SERIES_KEY if c in obs.columns]
+    if not keys or "start" not in obs.columns or not obs.duplicated(keys).any():
+        return obs
+    keep = pd.Series(True, index=obs.index)
+    for _, rows in obs.groupby(keys, sort=False, dropna=False):
+        periods = rows.drop_duplicates("period").sort_values(["end", "start"], kind="stable")["period"]
+        if len(periods) > 2:
+            keep[rows.index] = rows["period"].isin([periods.iloc[0], periods.iloc[-1]])
+    return obs[keep]
+
+
 def _drawable(rows: pd.DataFrame, title: str) -> None:
     """A chart of no rows would be an empty frame that looks like a finding: say what is missing."""
     if rows.empty:
@@ -240,6 +260,19 @@ def _label_offsets(marks: list[tuple[float, float]]) -> list[tuple[int, int]]:
     return offsets
 
 
+# A trend labels each of its marks while a series has a few; a long one, only its first, its
+# latest, its highest and its lowest (every figure stays in the chart's data and the tables).
+MAX_LABELLED_MARKS = 6
+
+
+def _labelled_marks(rows: pd.DataFrame) -> set:
+    """The index labels of the marks of one series that get a label."""
+    if len(rows) <= MAX_LABELLED_MARKS:
+        return set(rows.index)
+    values = rows.apply(point_value, axis=1)
+    return {rows.index[0], rows.index[-1], values.idxmax(), values.idxmin()}
+
+
 @_text_as_typed
 def trend(
     obs: pd.DataFrame,
@@ -273,12 +306,14 @@ def trend(
             if points[i] and points[i + 1] and xs[i + 1] - xs[i] == 1:
                 dashed = rows["status"].iat[i + 1] == "forecast"
                 ax.plot(xs[i : i + 2], [rows["value"].iat[i], rows["value"].iat[i + 1]], color=colour, lw=2, ls="--" if dashed else "-", zorder=2)
-        for x, (_, row) in zip(xs, rows.iterrows()):
+        labelled = _labelled_marks(rows)
+        for x, (index, row) in zip(xs, rows.iterrows()):
             if row["period"] in spans:
                 first, last = spans[row["period"]]
                 ax.plot([first - 0.3, last + 0.3], [point_value(row)] * 2, color=colour, lw=3, alpha=0.35, solid_capstyle="butt", zorder=1)
             _draw_mark(ax, x, row, colour, horizontal=False, span=span, marker=marker)
-            labels.append((x, point_value(row), _mark_text(row), colour))
+            if index in labelled:
+                labels.append((x, point_value(row), _mark_text(row), colour))
         ax.plot([], [], color=colour, lw=2, marker=marker, label=name)
     for (x, value, text, colour), offset in zip(labels, _label_offsets([(x, v) for x, v, _, _ in labels])):
         ax.annotate(text, (x, value), xytext=offset, textcoords="offset points", fontsize=9, color=colour)
@@ -325,11 +360,13 @@ def strip(
     reference_label: str | None = None,
     show: bool = True,
 ) -> Chart:
-    """One row per figure on a shared value axis: points, bounds with arrows, ranges as bars.
+    """One row per figure on a shared value axis: points, bounds with arrows, ranges as bars; of a
+    series with several periods, its first and its latest figure (see _first_and_latest).
 
     All rows must share one unit; a chart never puts a multiple beside a percent change."""
     _drawable(obs, title)
     _one_unit(obs, "strip")
+    obs = _first_and_latest(obs)
     names = _series_key(obs, label)
     height = max(2.4, 0.5 * len(obs) + 1.6)
     fig, ax = plt.subplots(figsize=(8.0, height))
@@ -465,6 +502,7 @@ def ladder(
     figure as the source states it, and the chart's text lists the hours placed. Any unit other
     than days or hours is refused. Ranges are bars, bounds open markers with an arrow."""
     _drawable(obs, title)
+    obs = _first_and_latest(obs)
     other = sorted(set(obs["unit"]) - set(HOURS_PER))
     if other:
         raise ValueError(f"ladder() places times stated in days or hours; these rows are in {', '.join(other)}")
