@@ -31,6 +31,14 @@ _RESULTS: dict[tuple[str | None, str | None], tuple[object, int, pd.DataFrame]] 
 def run_checks(section: str | None = None, as_of: str | None = None) -> pd.DataFrame:
     """Every claim of data/claims.csv of a section (or all), in its order, as a table of verdicts."""
     package, registered = data.load_package(), sum(map(len, _REGISTRY.values()))
+    if section is None:
+        # Every section's verdicts, each reused when its section ran already (a kernel that ran
+        # other notebooks keeps theirs), in the order of claims.csv.
+        claims = package.claims
+        parts = [run_checks(sec, as_of) for sec in dict.fromkeys(claims["section"])]
+        order = {claim_id: i for i, claim_id in enumerate(claims["id"])}
+        result = pd.concat(parts, ignore_index=True) if parts else _run_checks(package, None, as_of)
+        return result.sort_values("id", key=lambda ids: ids.map(order), kind="stable").reset_index(drop=True)
     kept = _RESULTS.get((section, as_of))
     if kept is not None and kept[0] is package and kept[1] == registered:
         return kept[2].copy()
