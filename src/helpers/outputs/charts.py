@@ -724,7 +724,7 @@ def _quarter_axis(rows: pd.DataFrame) -> tuple[list[str], dict[str, int]]:
     return quarters, {q: i for i, q in enumerate(quarters)}
 
 
-# Up to this many quarters, every quarter has its tick; past it, only the years do (a tick per
+# Up to this many quarters, every quarter has its tick; past it, only every few years do (a tick per
 # quarter over decades would be a grey block, and each tick costs drawing time).
 MAX_QUARTER_TICKS = 24
 MAX_YEAR_LABELS = 8
@@ -732,14 +732,14 @@ MAX_YEAR_LABELS = 8
 
 def _quarter_ticks(ax, quarters: list[str]) -> None:
     """A tick per quarter, labelled at each year's first quarter shown (and the very first); over a
-    long span, a tick per year and a label on every few years."""
+    long span, a labelled tick every few years (at most MAX_YEAR_LABELS)."""
     if len(quarters) <= MAX_QUARTER_TICKS:
         labels = [q if (i == 0 or q.endswith("Q1")) else "" for i, q in enumerate(quarters)]
         ax.set_xticks(range(len(quarters)), labels)
     else:
         starts = [i for i, q in enumerate(quarters) if q.endswith("Q1")]
-        every = -(-len(starts) // MAX_YEAR_LABELS)
-        ax.set_xticks(starts, [quarters[i][:4] if n % every == 0 else "" for n, i in enumerate(starts)])
+        shown = starts[:: -(-len(starts) // MAX_YEAR_LABELS)]
+        ax.set_xticks(shown, [quarters[i][:4] for i in shown])
     ax.set_xlim(-0.6, len(quarters) - 0.4)
 
 
