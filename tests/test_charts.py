@@ -579,6 +579,11 @@ def test_a_cross_section_keeps_each_series_first_and_latest_figure():
     assert list(kept["id"]) == [one["id"].iloc[-1], one["id"].iloc[0]]
     single = obs.drop_duplicates(["entity", "market", "segment", "metric"]).head(5)
     assert charts._first_and_latest(single).equals(single), "series of one figure are drawn whole"
+    assert charts._left_out_note(single, single) is None
+    strip = charts.strip(one, "t", "s", show=False)
+    assert list(strip.data["id"]) == [one["id"].iloc[0], one["id"].iloc[-1]]
+    footer = [t.get_text() for t in strip.figure.texts if "figures table" in t.get_text()]
+    assert footer and footer[0].startswith(f"{len(one) - 2} figures between"), footer
 
 
 def test_a_long_trend_labels_its_first_latest_highest_and_lowest_marks():

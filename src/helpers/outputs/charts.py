@@ -27,7 +27,7 @@ from matplotlib.ticker import StrMethodFormatter
 from matplotlib.transforms import Bbox
 
 from helpers.core.figure import CEILINGS, FLOORS
-from helpers.core.formatting import format_observation, format_value, period_words, point_value
+from helpers.core.formatting import count_words, format_observation, format_value, period_words, point_value
 from helpers.core.periods import next_period, period_bounds
 from helpers.outputs.style import FOOTER_CHARS_PER_INCH, NEUTRAL, colour_for, finish, source_line
 from helpers.views.select import NotInData
@@ -91,6 +91,14 @@ def _first_and_latest(obs: pd.DataFrame) -> pd.DataFrame:
         if len(periods) > 2:
             keep[rows.index] = rows["period"].isin([periods.iloc[0], periods.iloc[-1]])
     return obs[keep]
+
+
+def _left_out_note(shown: pd.DataFrame, given: pd.DataFrame) -> str | None:
+    """What a cross-section left out (see _first_and_latest), in words; None when nothing."""
+    left_out = len(given) - len(shown)
+    if not left_out:
+        return None
+    return f"{count_words(left_out, 'figures' if left_out != 1 else 'figure')} between a series' first and latest period: in the figures table."
 
 
 def _drawable(rows: pd.DataFrame, title: str) -> None:
@@ -366,7 +374,8 @@ def strip(
     All rows must share one unit; a chart never puts a multiple beside a percent change."""
     _drawable(obs, title)
     _one_unit(obs, "strip")
-    obs = _first_and_latest(obs)
+    given, obs = obs, _first_and_latest(obs)
+    note = _left_out_note(obs, given)
     names = _series_key(obs, label)
     height = max(2.4, 0.5 * len(obs) + 1.6)
     fig, ax = plt.subplots(figsize=(8.0, height))
@@ -396,8 +405,8 @@ def strip(
     ax.set_xlim(min(0, low * 1.15) - (span if low <= 0 else 0), right + span * 4.5)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(obs["metric_label"].iat[0] if obs["metric_label"].nunique() == 1 else obs["unit"].iat[0])
-    finish(fig, title, subtitle, obs)
-    _fit(fig, height, obs, left=0.3)
+    finish(fig, title, subtitle, obs, note=note)
+    _fit(fig, height, obs, left=0.3, note=note is not None)
     _show(fig, show)
     return Chart(title, _table_of(obs, names), fig)
 
@@ -502,7 +511,8 @@ def ladder(
     figure as the source states it, and the chart's text lists the hours placed. Any unit other
     than days or hours is refused. Ranges are bars, bounds open markers with an arrow."""
     _drawable(obs, title)
-    obs = _first_and_latest(obs)
+    given, obs = obs, _first_and_latest(obs)
+    note = _left_out_note(obs, given)
     other = sorted(set(obs["unit"]) - set(HOURS_PER))
     if other:
         raise ValueError(f"ladder() places times stated in days or hours; these rows are in {', '.join(other)}")
@@ -534,8 +544,8 @@ def ladder(
     ax.set_ylim(-0.7, len(obs) - 0.3)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("time, log scale (a day counted as 24 hours)")
-    finish(fig, title, subtitle, obs)
-    _fit(fig, height, obs, left=0.36)
+    finish(fig, title, subtitle, obs, note=note)
+    _fit(fig, height, obs, left=0.36, note=note is not None)
     _show(fig, show)
 
     def hours(row: pd.Series) -> str:
