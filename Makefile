@@ -25,6 +25,7 @@ help:
 	@echo "make lock        re-freeze requirements.txt (and requirements-lab.txt) from the .in files"
 	@echo "make site        render site/ from the notebooks' stored outputs (make notebooks ends with it)"
 	@echo "make quarter Q=2026Q1   render every notebook as of a quarter into reports/2026Q1/"
+	@echo "make screenshots whole-page screenshots of every site page into build/screenshots/ (make test saves the first screen)"
 	@echo "make bench       time make notebooks, make test and make validate against their targets"
 
 env: $(STAMP)
@@ -46,9 +47,13 @@ notebooks: $(STAMP)
 	$(BIN)/python -m helpers.pack.runner --jobs $(JOBS) --site $(SITE) $(NOTEBOOKS)
 
 # The static site: one page per notebook and an index, from the stored outputs (no re-execution).
-.PHONY: site lab-env
+.PHONY: site lab-env screenshots
 site: $(STAMP)
 	$(BIN)/python -m helpers.pack.site --out $(SITE) $(NOTEBOOKS)
+
+# The browser tests again, saving each page whole for a person to look at (make test saves the first screen).
+screenshots: $(STAMP)
+	PACK_SCREENSHOTS=full $(BIN)/python -m pytest -q -p no:xdist tests/test_site.py -k test_page_in_the_browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -3,8 +3,9 @@
 The browser is Debian's Chromium (/usr/bin/chromium, or PACK_CHROMIUM) driven by Playwright's Python
 package; nothing is downloaded at run time (no `playwright install`). Without Chromium the browser
 tests are skipped with the command that installs it, except under CI (CI=true), where they fail.
-Pages are opened as file:// URLs: no server, no port. A full-page screenshot of every page at
-1280 px goes to build/screenshots/, for a person to look at.
+Pages are opened as file:// URLs: no server, no port. Each page is visited once, in a laptop's window
+(1280 px) and then a phone's; a screenshot of what a reader sees first goes to build/screenshots/, for
+a person to look at (`make screenshots` saves whole pages).
 """
 
 from __future__ import annotations
@@ -223,75 +224,13 @@ def resolve(link: str) -> tuple[Path, str]:
     return Path(unquote(urlparse(url).path)), fragment
 
 
-def test_index_in_the_browser(site, browser):
-    visit = Visit(browser, (site / "index.html").as_uri())
-    try:
-        visit.check_loaded_offline()
-        page = visit.page
-        sections = [line.split(",") for line in (ROOT / "data" / "sections.csv").read_text(encoding="utf-8").splitlines()[1:]]
-        title = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))["title"]
-        assert page.title() == title and " ".join(page.locator("h1").inner_text().split()) == " ".join(title.replace(": ", " ", 1).split())
-        cards = page.locator(".pack-card")
-        assert cards.count() == len(sections), "one card per section of data/sections.csv"
-        for path in NOTEBOOKS:
-            card = page.locator(".pack-card", has=page.locator(f'h2 a[href="{path.stem}.html"]'))
-            assert card.count() == 1, f"no card links {path.stem}.html"
-            title = next(row[1] for row in sections if row[-1] == path.name)
-            assert card.locator("h2").inner_text() == title
-            # The headline is the notebook's printed finding, figures and all (Markdown emphasis aside).
-            shown = card.locator(".pack-headline").inner_text().strip()
-            assert shown == first_bullet(path).replace("**", "").replace("`", "").strip()
-            thumbs = card.locator("img")
-            assert thumbs.count() == (1 if png_outputs(path) else 0)
-        images = visit.images()
-        assert len(images) == sum(1 for p in NOTEBOOKS if png_outputs(p))
-        assert all(i["alt"] for i in images), "every thumbnail has alt text"
-        links = visit.links()
-        assert links, "the index links its pages"
-        for link in links:
-            target, fragment = resolve(link)
-            assert target.is_file(), f"broken link {link}"
-            assert target.resolve().is_relative_to(site.resolve()), f"link leaves the site: {link}"
-        assert visit.overflow() <= 0
-        assert visit.overflow(width=PHONE) <= 0, "the index scrolls sideways on a phone"
-    finally:
-        visit.close()
-
-
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_page_in_the_browser(site, browser, notebook):
-    visit = Visit(browser, (site / f"{notebook.stem}.html").as_uri())
-    try:
-        visit.check_loaded_offline()
-        page = visit.page
-        assert visit.response is not None and visit.response.ok
-        assert page.locator("h1").first.inner_text().strip(), "the notebook's title is on the page"
-        assert page.locator(".jp-InputArea-editor").count() == 0, "code is hidden"
-        charts = visit.images()
-        assert len(charts) == png_outputs(notebook), "every chart of the notebook is on the page"
-        assert all(i["alt"] and i["alt"] != "Chart" for i in charts), [i["alt"] for i in charts]
-        for link in visit.links():
-            target, fragment = resolve(link)
-            assert target.is_file(), f"broken link {link}"
-        # Readable: one column about 900 px wide, charts and tables inside it.
-        width = page.evaluate("document.querySelector('main').getBoundingClientRect().width")
-        assert 600 <= width <= 900, width
-        assert visit.overflow() <= 0, "something makes the page scroll sideways"
-        # Charts, tables and text outputs end inside the column, or scroll inside a box that does.
-        outside = page.evaluate(
-            """() => {
-                const main = document.querySelector('main');
-                const right = main.getBoundingClientRect().right + 1;
-                const box = e => { for (let a = e; a && a !== main; a = a.parentElement) {
-                    if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return a; } return e; };
-                return [...document.querySelectorAll('main img, main table, main pre')]
-                    .filter(e => box(e).getBoundingClientRect().right > right).map(e => e.tagName);
-            }"""
-        )
-        assert outside == [], f"wider than the column: {outside}"
-        assert visit.overflow(width=PHONE) <= 0, "the page scrolls sideways on a phone"
-    finally:
-        visit.close()
+def save_screenshot(page, name: str) -> None:
+    """What a reader sees first, saved for a person to look at; the whole page with PACK_SCREENSHOTS=full
+    (`make screenshots`): a long page takes seconds to draw whole, and no assertion reads it."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=os.environ.get("PACK_SCREENSHOTS") == "full")
+    assert path.stat().st_size > 10_000, f"{path} looks blank"
 
 
 # What a reader sees in a laptop's window, measured by the browser after layout: how wide the
@@ -318,39 +257,112 @@ LAYOUT = """() => {
 STORED = {"value", "low", "high"}
 
 
-@pytest.mark.parametrize("name", ["index", *(p.stem for p in NOTEBOOKS)])
-def test_every_page_reads_in_a_laptop_window_without_scrolling_sideways(site, browser, name):
+PAGES = ["index", *(p.stem for p in NOTEBOOKS)]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_in_the_browser(site, browser, name):
+    """One visit per page, as a reader makes it in a laptop's window and then on a phone: it loads
+    offline without an error, fits the window, and shows what its notebook holds."""
     visit = Visit(browser, (site / f"{name}.html").as_uri(), width=DESKTOP)
     try:
-        page = visit.page
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # for a person to look at
-        assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
-        layout = page.evaluate(LAYOUT)
+        visit.check_loaded_offline()
+        save_screenshot(visit.page, name)
+        layout = visit.page.evaluate(LAYOUT)
         assert layout["width"] <= layout["window"], f"the page is {layout['width']} px wide in a {layout['window']} px window"
         assert layout["wider"] == [], f"wider than the window: {layout['wider'][:10]}"
         too_wide = [f"{' | '.join(t['columns'])[:100]}: {t['width']} px in {t['box']} px" for t in layout["tables"] if t["width"] > t["box"] + 1]
         assert too_wide == [], f"tables that do not fit their box: {too_wide}"
         if name == "index":
-            check_index_cards(page)
-            return
-        figures = [t for t in layout["tables"] if {"as stated", *STORED} <= set(t["columns"])]
-        assert figures, "every section lists its figures, as stated and as stored"
-        assert all(not STORED & set(t["shown"]) for t in figures), "the stored value, low and high are folded by default"
-        # Opened (a click, no script of ours), the stored columns show; the page still does not
-        # scroll sideways: a table too wide for thirteen columns scrolls inside its own box.
-        toggles = page.locator(".pack-stored-toggle > summary")
-        assert toggles.count() == len(figures)
-        for i in range(toggles.count()):
-            toggles.nth(i).click()
-        opened = page.evaluate(LAYOUT)
-        assert opened["width"] <= opened["window"], "opening the stored columns makes the page scroll sideways"
-        shown = [t for t in opened["tables"] if {"as stated", *STORED} <= set(t["columns"])]
-        assert all(STORED <= set(t["shown"]) for t in shown), [t["shown"] for t in shown]
-        assert all(t["width"] <= t["box"] + 1 or t["scrolls"] for t in shown), [(t["width"], t["box"]) for t in shown]
+            check_index_page(site, visit)
+            check_index_cards(visit.page)
+        else:
+            notebook = ROOT / "notebooks" / f"{name}.ipynb"
+            check_notebook_page(visit, notebook)
+            check_figures_tables_fold(visit.page, layout)
         assert visit.errors == []
     finally:
         visit.close()
+
+
+def check_index_page(site: Path, visit: Visit) -> None:
+    page = visit.page
+    sections = [line.split(",") for line in (ROOT / "data" / "sections.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    title = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))["title"]
+    assert page.title() == title and " ".join(page.locator("h1").inner_text().split()) == " ".join(title.replace(": ", " ", 1).split())
+    cards = page.locator(".pack-card")
+    assert cards.count() == len(sections), "one card per section of data/sections.csv"
+    for path in NOTEBOOKS:
+        card = page.locator(".pack-card", has=page.locator(f'h2 a[href="{path.stem}.html"]'))
+        assert card.count() == 1, f"no card links {path.stem}.html"
+        title = next(row[1] for row in sections if row[-1] == path.name)
+        assert card.locator("h2").inner_text() == title
+        # The headline is the notebook's printed finding, figures and all (Markdown emphasis aside).
+        shown = card.locator(".pack-headline").inner_text().strip()
+        assert shown == first_bullet(path).replace("**", "").replace("`", "").strip()
+        thumbs = card.locator("img")
+        assert thumbs.count() == (1 if png_outputs(path) else 0)
+    images = visit.images()
+    assert len(images) == sum(1 for p in NOTEBOOKS if png_outputs(p))
+    assert all(i["alt"] for i in images), "every thumbnail has alt text"
+    links = visit.links()
+    assert links, "the index links its pages"
+    for link in links:
+        target, fragment = resolve(link)
+        assert target.is_file(), f"broken link {link}"
+        assert target.resolve().is_relative_to(site.resolve()), f"link leaves the site: {link}"
+    assert visit.overflow() <= 0
+    assert visit.overflow(width=PHONE) <= 0, "the index scrolls sideways on a phone"
+    visit.overflow(width=DESKTOP)  # back to the laptop's window for the checks that follow
+
+
+def check_notebook_page(visit: Visit, notebook: Path) -> None:
+    page = visit.page
+    assert visit.response is not None and visit.response.ok
+    assert page.locator("h1").first.inner_text().strip(), "the notebook's title is on the page"
+    assert page.locator(".jp-InputArea-editor").count() == 0, "code is hidden"
+    charts = visit.images()
+    assert len(charts) == png_outputs(notebook), "every chart of the notebook is on the page"
+    assert all(i["alt"] and i["alt"] != "Chart" for i in charts), [i["alt"] for i in charts]
+    for link in visit.links():
+        target, fragment = resolve(link)
+        assert target.is_file(), f"broken link {link}"
+    # Readable: one column about 900 px wide, charts and tables inside it.
+    width = page.evaluate("document.querySelector('main').getBoundingClientRect().width")
+    assert 600 <= width <= 900, width
+    assert visit.overflow() <= 0, "something makes the page scroll sideways"
+    # Charts, tables and text outputs end inside the column, or scroll inside a box that does.
+    outside = page.evaluate(
+        """() => {
+            const main = document.querySelector('main');
+            const right = main.getBoundingClientRect().right + 1;
+            const box = e => { for (let a = e; a && a !== main; a = a.parentElement) {
+                if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return a; } return e; };
+            return [...document.querySelectorAll('main img, main table, main pre')]
+                .filter(e => box(e).getBoundingClientRect().right > right).map(e => e.tagName);
+        }"""
+    )
+    assert outside == [], f"wider than the column: {outside}"
+    assert visit.overflow(width=PHONE) <= 0, "the page scrolls sideways on a phone"
+    visit.overflow(width=DESKTOP)  # back to the laptop's window for the checks that follow
+
+
+def check_figures_tables_fold(page, layout: dict) -> None:
+    """The stored value, low and high of a figures table are folded; opened (a click, no script of
+    ours), they show, and the page still does not scroll sideways: a table too wide for thirteen
+    columns scrolls inside its own box."""
+    figures = [t for t in layout["tables"] if {"as stated", *STORED} <= set(t["columns"])]
+    assert figures, "every section lists its figures, as stated and as stored"
+    assert all(not STORED & set(t["shown"]) for t in figures), "the stored value, low and high are folded by default"
+    toggles = page.locator(".pack-stored-toggle > summary")
+    assert toggles.count() == len(figures)
+    for i in range(toggles.count()):
+        toggles.nth(i).click()
+    opened = page.evaluate(LAYOUT)
+    assert opened["width"] <= opened["window"], "opening the stored columns makes the page scroll sideways"
+    shown = [t for t in opened["tables"] if {"as stated", *STORED} <= set(t["columns"])]
+    assert all(STORED <= set(t["shown"]) for t in shown), [t["shown"] for t in shown]
+    assert all(t["width"] <= t["box"] + 1 or t["scrolls"] for t in shown), [(t["width"], t["box"]) for t in shown]
 
 
 def check_index_cards(page) -> None:
