@@ -1,9 +1,9 @@
 """Adding a quarter is adding rows: the notebooks, run as of the new quarter, show them.
 
 On a private copy of data/ (PACK_DATA_DIR, inherited by the notebook kernels), rows are appended for
-the quarter after the latest period in the data, for series that the committed notebooks chart; the
-affected notebooks are executed as of that quarter into a temporary folder, and their figures
-tables, chart data and watch lists must show the new period and figure. A bad row instead must stop
+the quarter after the latest period in the data, one for every quarterly series; the notebooks of
+those sections are executed as of that quarter into a temporary folder (one run for every series),
+and their figures tables, chart data and watch lists must show each new period and figure. A bad row instead must stop
 the run with the file, line and column, before anything is written.
 """
 
@@ -22,7 +22,6 @@ from helpers.pack import runner as pack_runner
 from tests.conftest import ROOT, read_rows, write_rows
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-MAX_NOTEBOOKS, MAX_SERIES = 1, 3  # each notebook run costs a kernel: one is enough to prove the path
 
 
 def text_outputs(path) -> list[str]:
@@ -40,34 +39,6 @@ def quarter_after_latest(obs) -> str:
     """The quarter after the one holding the latest period end in the data: computed, never typed."""
     end = obs["end"].max()
     return next_period(f"{end.year}Q{(end.month - 1) // 3 + 1}")
-
-
-def charted_series(obs):
-    """(notebook, latest row) of series whose latest row the committed notebook draws in a chart.
-
-    Quarterly series first (a new quarter extends them naturally); at most MAX_SERIES rows from at
-    most MAX_NOTEBOOKS notebooks, so the test stays quick.
-    """
-    notebook_of = data.load_package().sections.set_index("id")["notebook"]
-    latest = obs.sort_values(["end", "start", "id"], kind="stable").groupby(SERIES, sort=False, dropna=False).tail(1)
-    latest = latest.assign(quarterly=latest["period_kind"].eq("quarter")).sort_values(
-        ["quarterly", "section", "id"], ascending=[False, True, True], kind="stable"
-    )
-    picked, notebooks = [], []
-    for _, row in latest.iterrows():
-        path = ROOT / "notebooks" / notebook_of.get(row["section"], "")
-        if not path.is_file():
-            continue
-        charts = [t for t in text_outputs(path) if t.startswith("Chart data:")]
-        if not any(row["id"] in t for t in charts):
-            continue
-        if path not in notebooks and len(notebooks) == MAX_NOTEBOOKS:
-            continue
-        notebooks += [path] if path not in notebooks else []
-        picked.append((path, row))
-        if len(picked) == MAX_SERIES:
-            break
-    return picked, notebooks
 
 
 def new_row(template: list[str], header: list[str], row, quarter: str, n: int) -> list[str]:
@@ -91,42 +62,6 @@ def new_row(template: list[str], header: list[str], row, quarter: str, n: int) -
 def run_pack(out_dir, quarter: str, notebooks) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "helpers.pack.runner", "--jobs", str(len(notebooks)), "--as-of", quarter, "--out", str(out_dir), *map(str, notebooks)]
     return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
-
-
-def test_new_quarter_rows_show_in_tables_and_charts(data_copy, tmp_path):
-    obs = data.observations()
-    quarter = quarter_after_latest(obs)
-    assert period_bounds(quarter)[0] > obs["end"].max(), "the new quarter must lie after every period in the data"
-    picked, notebooks = charted_series(obs)
-    assert picked, "no committed notebook charts a series: nothing to extend"
-
-    path = data_copy / "observations.csv"
-    rows = read_rows(path)
-    header, by_id = rows[0], {r[0]: r for r in rows[1:]}
-    added = [new_row(by_id[row["id"]], header, row, quarter, n) for n, (_, row) in enumerate(picked)]
-    write_rows(path, rows + added)
-
-    # What the notebooks must print for each new row, from the loader itself (not typed here).
-    joined = data.observations(as_of=quarter).set_index("id")
-    expected = {r[0]: format_observation(joined.loc[r[0]]) for r in added}
-
-    result = run_pack(tmp_path / "out", quarter, notebooks)
-    assert result.returncode == 0, result.stderr[-3000:]
-
-    for (path_nb, row), new in zip(picked, added):
-        new_id = new[0]
-        texts = text_outputs(tmp_path / "out" / path_nb.name)
-        figures = [t for t in texts if t.startswith("Figures of this section")]
-        charts = [t for t in texts if t.startswith("Chart data:")]
-        watches = [t for t in texts if t.startswith("Series of this section")]
-        assert figures and charts and watches, f"{path_nb.name}: figures table, chart data and watch list expected"
-        line_of = lambda texts, key: [ln for t in texts for ln in t.splitlines() if key in ln]
-        for where, found in (("figures table", line_of(figures, new_id)), ("chart data", line_of(charts, new_id))):
-            assert found, f"{path_nb.name}: {new_id} ({row['entity_label']}, {row['metric_label']}) missing from the {where}"
-            assert all(quarter in ln and expected[new_id] in ln for ln in found), f"{path_nb.name} {where}: {found}"
-        # The watch list now has the new quarter as the series' latest period, and the next one to add.
-        watch = [ln for ln in line_of(watches, row["metric_label"]) if row["entity_label"] in ln and expected[new_id] in ln]
-        assert watch and all(quarter in ln and next_period(quarter) in ln for ln in watch), f"{path_nb.name} watch list: {watches[0][:2000]}"
 
 
 def load_runner():
@@ -164,6 +99,7 @@ def test_next_quarter_of_every_quarterly_series_reaches_a_chart(data_copy, tmp_p
     quarterly = obs[obs["period_kind"] == "quarter"]
     latest = quarterly.sort_values(["end", "id"], kind="stable").groupby(SERIES, sort=False, dropna=False).tail(1)
     quarter = quarter_after_latest(obs)
+    assert period_bounds(quarter)[0] > obs["end"].max(), "the new quarter must lie after every period in the data"
     with (data_copy / "sources.csv").open("a", encoding="utf-8") as f:
         f.write(
             "test-next-quarter-releases,A results service,Next quarter's results of every company,,https://results.example/next,company_release,,2026-12-01\n"
@@ -182,9 +118,31 @@ def test_next_quarter_of_every_quarterly_series_reaches_a_chart(data_copy, tmp_p
     sections = sorted(set(latest["section"]))
     notebook_of = data.load_package().sections.set_index("id")["notebook"]
     notebooks = [ROOT / "notebooks" / notebook_of[s] for s in sections]
+    # What the notebooks must print for each new row, from the loader itself (not typed here).
+    joined = data.observations(as_of=quarter).set_index("id")
     result = run_pack(tmp_path / "out", quarter, notebooks)
     assert result.returncode == 0, result.stderr[-3000:]
-    charted = "\n".join(t for nb in notebooks for t in text_outputs(tmp_path / "out" / nb.name) if t.startswith("Chart data:"))
+
+    texts = {nb.name: text_outputs(tmp_path / "out" / nb.name) for nb in notebooks}
+    charted = "\n".join(t for found in texts.values() for t in found if t.startswith("Chart data:"))
     missing = [(r[0], dict(zip(header, r))["metric"]) for r in added if r[0] not in charted]
     assert not missing, f"new rows in no chart's data: {missing}"
     assert len(added) >= 20  # the companies' series, not only the article's
+    for new in added:
+        row = joined.loc[new[0]]
+        shown = texts[notebook_of[row["section"]]]
+        figures = [t for t in shown if t.startswith("Figures of this section")]
+        charts = [t for t in shown if t.startswith("Chart data:")]
+        watches = [t for t in shown if t.startswith("Series of this section")]
+        assert figures and charts and watches, f"{notebook_of[row['section']]}: figures table, chart data and watch list expected"
+        expected = format_observation(row)
+        for where, found in (("figures table", lines_with(figures, new[0])), ("chart data", lines_with(charts, new[0]))):
+            assert found, f"{new[0]} ({row['entity_label']}, {row['metric_label']}) missing from the {where}"
+            assert all(quarter in ln and expected in ln for ln in found), f"{new[0]} {where}: {found}"
+        # The watch list now has the new quarter as the series' latest period, and the next one to add.
+        watch = [ln for ln in lines_with(watches, row["metric_label"]) if row["entity_label"] in ln and row["segment"] in ln and expected in ln]
+        assert watch and all(quarter in ln and next_period(quarter) in ln for ln in watch), f"{new[0]} watch list: {watch or watches[0][:2000]}"
+
+
+def lines_with(texts: list[str], key: str) -> list[str]:
+    return [ln for t in texts for ln in t.splitlines() if key in ln]
