@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.browser import browser  # noqa: F401 (the fixture: Chromium, for the tests that open the site)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -15,7 +18,7 @@ DATA = ROOT / "data"
 # (--no-loadscope-reorder, in the Makefile). Files that start a browser, a server or kernels take
 # seconds each, so they go first and the quick files fill the workers' tails: otherwise a long file
 # picked up last keeps one worker busy while the other sits idle.
-STARTS_PROCESSES = ("test_site.py", "test_lab.py", "test_add_quarter.py")
+STARTS_PROCESSES = ("test_site.py", "test_carry_forward.py", "test_lab.py")
 
 
 def pytest_collection_modifyitems(items):
@@ -61,3 +64,12 @@ def set_cell(path: Path, row_id: str, column: str, value: str) -> int:
             write_rows(path, rows)
             return i + 1
     raise KeyError(row_id)
+
+
+def first_bullet(path: Path) -> str:
+    """Read independently of the build script: the first '- ' line printed under '## Key findings'."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    start = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and "## Key findings" in "".join(c["source"]))
+    code = next(c for c in cells[start + 1 :] if c["cell_type"] == "code")
+    text = "".join(next(o["data"]["text/plain"] for o in code["outputs"] if "data" in o))
+    return next(line[2:] for line in text.splitlines() if line.startswith("- "))

@@ -1,8 +1,7 @@
 """The static site: built from the committed notebooks, opened in a real browser, fetching nothing.
 
-The browser is Debian's Chromium (/usr/bin/chromium, or PACK_CHROMIUM) driven by Playwright's Python
-package; nothing is downloaded at run time (no `playwright install`). Without Chromium the browser
-tests are skipped with the command that installs it, except under CI (CI=true), where they fail.
+The browser is Debian's Chromium driven by Playwright (tests/browser.py: without Chromium the browser
+tests are skipped with the command that installs it, except under CI, where they fail).
 Pages are opened as file:// URLs: no server, no port. Each page is visited once, in a laptop's window
 (1280 px) and then a phone's; a screenshot of what a reader sees first goes to build/screenshots/, for
 a person to look at (`make screenshots` saves whole pages).
@@ -12,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,23 +19,13 @@ from urllib.parse import unquote, urldefrag, urlparse
 import pytest
 
 from helpers.pack import site as pack_site
-from tests.conftest import ROOT, read_rows, write_rows
+from tests.browser import Visit
+from tests.conftest import ROOT, first_bullet
 
-CHROMIUM = Path(os.environ.get("PACK_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SITE = ROOT / "build" / "site-test"
 SCREENSHOTS = ROOT / "build" / "screenshots"
 BUILD = [sys.executable, "-m", "helpers.pack.site"]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-LOCAL_SCHEMES = ("file:", "data:", "about:")
 PHONE = 390  # CSS pixels: a small phone held upright
 DESKTOP = 1280  # CSS pixels: a laptop's window, where every table must fit without scrolling sideways
 THUMBNAIL_MIN_WIDTH = 480  # CSS pixels: a chart's labels stay legible on the index at this width or more
@@ -46,15 +33,6 @@ THUMBNAIL_MIN_WIDTH = 480  # CSS pixels: a chart's labels stay legible on the in
 
 def build_site(out: Path, *notebooks: Path) -> subprocess.CompletedProcess:
     return subprocess.run([*BUILD, "--out", str(out), *map(str, notebooks)], capture_output=True, text=True, timeout=300, cwd=ROOT)
-
-
-def first_bullet(path: Path) -> str:
-    """Read independently of the build script: the first '- ' line printed under '## Key findings'."""
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    start = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and "## Key findings" in "".join(c["source"]))
-    code = next(c for c in cells[start + 1 :] if c["cell_type"] == "code")
-    text = "".join(next(o["data"]["text/plain"] for o in code["outputs"] if "data" in o))
-    return next(line[2:] for line in text.splitlines() if line.startswith("- "))
 
 
 def png_outputs(path: Path) -> int:
@@ -155,67 +133,6 @@ def test_a_figures_table_folds_its_stored_columns_behind_a_toggle(builder):
 
 
 # --- in the browser ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        how = "install it with `sudo apt-get install chromium` (Debian/Ubuntu), or set PACK_CHROMIUM to a Chromium binary"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {CHROMIUM} is missing: .ci/run installs it first; {how}")
-        pytest.skip(f"no Chromium at {CHROMIUM}: {how}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, timeout=60_000)
-        yield browser
-        browser.close()
-
-
-class Visit:
-    """One page opened in a fresh context: every request, console error and page error recorded."""
-
-    def __init__(self, browser, url: str, width: int = 1280):
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=True)
-        self.context.on("request", lambda r: self.requests.append(r.url))
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
-        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        self.page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url} {r.failure}"))
-        # A dialog is a script that ran (alert() from markup in the data, say): recorded and dismissed.
-        self.page.on("dialog", lambda d: (self.errors.append(f"dialog: {d.message}"), d.dismiss()))
-        # 'load' waits for every image and stylesheet; the pages run no script that fetches later,
-        # so waiting for network idle (half a second per page) would add nothing.
-        self.response = self.page.goto(url, wait_until="load", timeout=30_000)
-
-    def images(self) -> list[dict]:
-        return self.page.eval_on_selector_all(
-            "img", "imgs => imgs.map(i => ({src: i.currentSrc.slice(0, 80), complete: i.complete, width: i.naturalWidth, alt: i.alt}))"
-        )
-
-    def links(self) -> list[str]:
-        return self.page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
-
-    def overflow(self, width: int | None = None) -> int:
-        """How many pixels the page is wider than the window (0: nothing forces sideways scrolling)."""
-        if width:
-            self.page.set_viewport_size({"width": width, "height": 900})
-        return self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-
-    def check_loaded_offline(self) -> None:
-        assert self.errors == [], self.errors
-        external = [u for u in self.requests if not u.startswith(LOCAL_SCHEMES)]
-        assert external == [], f"requests that leave the machine: {external}"
-        local = [u for u in self.requests if u.startswith("file:")]
-        assert all(Path(unquote(urlparse(u).path)).is_file() for u in local), local
-        images = self.images()
-        broken = [i for i in images if not (i["complete"] and i["width"] > 0)]
-        assert broken == [], f"images that did not decode: {broken}"
-
-    def close(self) -> None:
-        self.context.close()
 
 
 def resolve(link: str) -> tuple[Path, str]:
@@ -434,177 +351,7 @@ def test_a_site_of_notebooks_run_as_of_different_periods_is_refused(builder, tmp
     assert "executed as of different periods (2025Q3, every row)" in capsys.readouterr().err
 
 
-# --- text from data is shown as text ---------------------------------------------------------------
-
-
-def payload(column: str) -> str:
-    """Markup a cell pasted from a web page may hold: live HTML, a link, emphasis, a table pipe, maths."""
-    return f'<b onmouseover="alert(1)" id="inj-{column}">x</b> <img src=x onerror=alert(1)> [a](javascript:alert(1)) *b* _c_ | $1 and $2'
-
-
-INJECTED_ID = re.compile(r'id="inj-([a-z_-]+)"')
-
-
-def literals_in_code() -> set[str]:
-    """Every quoted string in the notebooks' code and the helpers: a cell holding one of these is a key
-    the code selects rows by (segment="average"), not free text, and is left as it is."""
-    sources = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "src" / "helpers").glob("*.py"))]
-    sources += ["".join(c["source"]) for p in NOTEBOOKS for c in json.loads(p.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
-    return {m.group(2) for text in sources for m in re.finditer(r"""(["'])([^"'\n]+)\1""", text)}
-
-
-def inject_markup(folder: Path) -> set[str]:
-    """Append payload(table-column) to every filled free-text cell of every table of the data package
-    in `folder` (strings without pattern, enum, format or key), and to the package's title and
-    description; cells the validation refuses (a locator must name paragraphs, say) keep their value.
-    Returns the 'table-column' names injected."""
-    from helpers.data import DataValidationError, load_package
-
-    descriptor_path = folder / "datapackage.json"
-    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    keys = literals_in_code()
-    # A value a correction names (a locator moved to another release, say) must equal the field it
-    # corrects: it is compared by the validation, like a key, so it is left as it is on both sides.
-    corrections = read_rows(folder / "corrections.csv")
-    keys |= {row[corrections[0].index(c)] for row in corrections[1:] for c in ("old_value", "new_value")}
-    original: dict[tuple[str, int, str], str] = {}
-    tables = {}
-    for resource in descriptor["resources"]:
-        schema = resource["schema"]
-        keyed = {f for fk in schema.get("foreignKeys", []) for f in fk["fields"]} | set(schema.get("primaryKey") or [])
-        free = [
-            f["name"]
-            for f in schema["fields"]
-            if f.get("type", "string") == "string"
-            and not f.get("format")
-            and f["name"] not in keyed
-            and not {"pattern", "enum"} & set(f.get("constraints", {}))
-        ]
-        rows = read_rows(folder / resource["path"])
-        for column in free:
-            i = rows[0].index(column)
-            for line, row in enumerate(rows[1:], start=2):
-                if row[i] and row[i] not in keys:
-                    original[(f"data/{resource['path']}", line, column)] = row[i]
-                    row[i] += " " + payload(f"{resource['name']}-{column}")
-        tables[resource["path"]] = rows
-    for field in ("title", "description"):
-        descriptor[field] += " " + payload(f"datapackage-{field}")
-    descriptor_path.write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
-    for path, rows in tables.items():
-        write_rows(folder / path, rows)
-    try:
-        load_package(folder)
-    except DataValidationError as refused:
-        for problem in refused.problems:
-            path = problem.file.removeprefix("data/")
-            rows = tables[path]
-            rows[problem.line - 1][rows[0].index(problem.column)] = original.pop((problem.file, problem.line, problem.column))
-        for path, rows in tables.items():
-            write_rows(folder / path, rows)
-        load_package(folder)  # valid now, or this test has a bug: let it raise
-    names = {f"{file.removeprefix('data/').removesuffix('.csv')}-{column}" for file, _, column in original}
-    return names | {"datapackage-title", "datapackage-description"}
-
-
-@pytest.fixture(scope="module")
-def injected(tmp_path_factory):
-    """Every notebook executed on a copy of data/ whose free text holds markup, and the site built from
-    them: (injected names, executed notebooks folder, site folder)."""
-    root = tmp_path_factory.mktemp("injected")
-    shutil.copytree(ROOT / "data", root / "data")
-    names = inject_markup(root / "data")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PACK_DATA_DIR", str(root / "data"))  # inherited by the kernels and read by the builder
-        run = subprocess.run(
-            # As make notebooks runs it: the site is rendered by the run, from the notebooks it executed.
-            [sys.executable, "-m", "helpers.pack.runner", "--jobs", "2", "--out", str(root / "notebooks"), "--site", str(root / "site"), *map(str, NOTEBOOKS)],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=600,
-        )
-        assert run.returncode == 0, run.stderr[-3000:]
-    return names, root / "notebooks", root / "site"
-
-
-def outputs(path: Path, mime: str) -> list[str]:
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return ["".join(o["data"][mime]) for c in cells for o in c.get("outputs", []) if mime in o.get("data", {})]
-
-
-def unescaped(chars: str, line: str) -> list[str]:
-    """The characters of `chars` (a regex class body) in `line` without a backslash before them."""
-    return re.findall(rf"(?<!\\)[{chars}]", line)
-
-
-def unescaped_markup(markdown: str) -> list[str]:
-    """Markup in a stored Markdown output that the helpers' own structure never writes: raw HTML,
-    an unescaped bracket, dollar or backtick, or a pipe beyond the table's own column pipes."""
-    lines = markdown.splitlines()
-    table = [line for line in lines if line.startswith("| ")]
-    found = [f"raw HTML: {line[:120]}" for line in lines if "<" in line]
-    found += [f"unescaped {chars}: {line[:120]}" for line in lines for chars in (r"\[\]", "$", "`") if unescaped(chars, line)]
-    found += [f"a pipe from the data: {line[:120]}" for line in table if len(unescaped("|", line)) != len(unescaped("|", table[0]))]
-    found += [f"a pipe from the data: {line[:120]}" for line in lines if not line.startswith("| ") and unescaped("|", line)]
-    return found
-
-
-def test_markup_in_the_data_is_escaped_in_the_stored_markdown(injected):
-    names, executed, _ = injected
-    assert {
-        "observations-segment",
-        "observations-note",
-        "events-description",
-        "metrics-label",
-        "entities-label",
-        "markets-name",
-        "sources-publisher",
-        "sources-title",
-        "sections-title",
-    } <= names, sorted(names)
-    shown = set()
-    for path in NOTEBOOKS:
-        markdown, plain = outputs(executed / path.name, "text/markdown"), "\n".join(outputs(executed / path.name, "text/plain"))
-        for text in markdown:
-            assert not unescaped_markup(text), f"{path.name}: {unescaped_markup(text)}"
-        found = {m for text in markdown for m in INJECTED_ID.findall(text)}
-        assert found, f"{path.name}: no injected text reached its Markdown outputs"
-        assert all(
-            f'&lt;b onmouseover="alert(1)" id="inj-{m}"&gt;x&lt;/b&gt; &lt;img src=x onerror=alert(1)&gt; \\[a\\](javascript:alert(1)) \\*b\\* \\_c\\_ \\| \\$1 and \\$2'
-            in "\n".join(markdown)
-            for m in found
-        )
-        missing = [m for m in found if payload(m) not in plain]
-        assert not missing, f"{path.name}: the plain-text twin must keep the text as it is: {missing}"
-        shown |= found
-    assert {"observations-segment", "events-description", "entities-label", "markets-name", "metrics-label", "sources-publisher"} <= shown, sorted(shown)
-
-
-def test_markup_in_the_data_is_text_on_every_page(injected, browser):
-    names, executed, site = injected
-    headlines = {m for path in NOTEBOOKS for m in INJECTED_ID.findall(first_bullet(executed / path.name))}
-    pages = [(site / "index.html", headlines | {m for m in names if m.startswith(("datapackage-", "sections-"))})]
-    for path in NOTEBOOKS:
-        pages.append((site / f"{path.stem}.html", {m for text in outputs(executed / path.name, "text/markdown") for m in INJECTED_ID.findall(text)}))
-    alts = []
-    for page_file, expected in pages:
-        visit = Visit(browser, page_file.as_uri())
-        try:
-            visit.check_loaded_offline()  # no error, no request for src=x, no dialog: no script ran
-            page = visit.page
-            live = page.evaluate("""() => [...document.querySelectorAll('[id^="inj-"], img[src="x"], [onmouseover], [onerror], a[href^="javascript:"]')]
-                                        .map(e => e.outerHTML.slice(0, 120))""")
-            assert live == [], f"{page_file.name}: markup from the data is live: {live}"
-            text = page.evaluate("document.body.innerText")
-            unseen = sorted(m for m in expected if payload(m) not in text)
-            assert not unseen, f"{page_file.name}: injected text not shown as text: {unseen}"
-            if page_file.name != "index.html":
-                assert payload("sections-title") in page.title()
-            alts += [i["alt"] for i in visit.images()]
-        finally:
-            visit.close()
-    assert any('id="inj-' in alt for alt in alts), "a chart title holding injected text is alt text, as text"
+# --- text from data is shown as text (a whole run on markup-laden data: tests/test_carry_forward.py) ---------
 
 
 def test_raw_html_in_a_stored_markdown_output_is_shown_as_text(builder, tmp_path):
