@@ -6,13 +6,11 @@ import json
 import subprocess
 import sys
 
-import nbformat
 import pytest
 
 from helpers import data
 from helpers.core.periods import next_period
 from helpers.pack import quarter
-from helpers.pack import runner as pack_runner
 from tests.conftest import ROOT, read_rows, write_rows
 
 
@@ -118,26 +116,3 @@ def test_a_quarter_before_the_data_renders_with_a_note_for_each_missing_part(tmp
 def notebook_text(path) -> str:
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     return "\n".join("".join(o.get("data", {}).get("text/plain", "")) for c in cells for o in c.get("outputs", []))
-
-
-def test_with_every_row_viewed_a_missing_row_fails_the_run(tmp_path):
-    """Without --as-of the data must answer every cell: NotInData is an error like any other.
-    The runner's own execute() is called here (its main() runs every notebook the same way), on a
-    notebook whose one cell needs a row that is not there."""
-    runner = pack_runner
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell("AS_OF = None")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        params,
-        nbformat.v4.new_markdown_cell("## Who grew?"),
-        nbformat.v4.new_code_cell(
-            "import pandas as pd\nfrom helpers.views.select import need\nneed(pd.DataFrame(columns=['metric', 'start', 'end', 'id']), 'a_metric')"
-        ),
-    ]
-    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    path = tmp_path / "01-missing.ipynb"
-    nbformat.write(nb, path)
-    _, executed, error = runner.execute(str(path), None)
-    assert executed is None
-    assert error == "the cell 'import pandas as pd' under 'Who grew?' raised NotInData: no figure of a_metric"

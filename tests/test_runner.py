@@ -1,9 +1,10 @@
 """The runner shares a kernel between notebooks: each one must find the kernel as a fresh kernel is.
 
-One kernel (jobs=1) runs four small notebooks, largest first as the runner orders them: the first
+One kernel (jobs=1) runs five small notebooks, largest first as the runner orders them: the first
 leaves state behind (a variable, a matplotlib setting, an open figure, a warning already shown,
-another working folder), the second looks for it, the third kills its kernel, the fourth runs on
-the kernel started in its place.
+another working folder), the second looks for it, the third needs a row that is not there (without
+--as-of, NotInData fails a notebook like any other error, and the kernel goes on), the fourth kills
+its kernel, the fifth runs on the kernel started in its place.
 """
 
 from __future__ import annotations
@@ -49,10 +50,20 @@ def test_a_shared_kernel_is_reset_between_notebooks_and_replaced_when_it_dies(tm
         "import os\nprint(os.path.basename(os.getcwd()))",
         pad=2000,
     )
+    needs = notebook(
+        tmp_path / "m.ipynb",
+        "AS_OF = None",
+        "import pandas as pd\nfrom helpers.views.select import need\nneed(pd.DataFrame(columns=['metric', 'start', 'end', 'id']), 'a_metric')",
+        pad=1500,
+    )
+    nb = nbformat.read(needs, as_version=4)
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("## Who grew?"))
+    nbformat.write(nb, needs)
     dies = notebook(tmp_path / "c.ipynb", "import os\nos._exit(1)", pad=1000)
     after = notebook(tmp_path / "d.ipynb", "print('ran')")
 
-    results = asyncio.run(runner.execute_all([after, dies, looks, leaves], None, 1))
+    results = asyncio.run(runner.execute_all([after, dies, needs, looks, leaves], None, 1))
     by_path = {path: (nb, error) for path, nb, error in results}
 
     assert by_path[leaves][1] is None
@@ -65,6 +76,7 @@ def test_a_shared_kernel_is_reset_between_notebooks_and_replaced_when_it_dies(tm
     assert text(nb, 3).strip() == tmp_path.name, "the working folder carried over"
     assert [c.execution_count for c in nb.cells] == [1, 2, 3, 4], "counts as a fresh kernel gives them"
 
+    assert by_path[needs] == (None, "the cell 'import pandas as pd' under 'Who grew?' raised NotInData: no figure of a_metric")
     assert by_path[dies][0] is None and "kernel" in by_path[dies][1]
     nb, error = by_path[after]
     assert error is None and text(nb, 0).strip() == "ran", "the notebook after a dead kernel runs on a new one"
