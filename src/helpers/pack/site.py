@@ -197,8 +197,26 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+# Where a match of FETCHED_URL can begin: the first two characters of its branches ('src', 'url(',
+# '@import', '<link') in every case re.IGNORECASE accepts (U+017F, the long s, is an s; U+0130 and
+# U+0131 are i's), as a pattern without the flag, which re looks for in C. No character is in both
+# sets, so no match can begin inside another's first two (tests/test_site_build.py checks both).
+FETCH_START = re.compile("[sS\u017fuU@<][rRiI\u0130\u0131lL]")
+
+
+def first_fetched(html: str) -> re.Match | None:
+    """FETCHED_URL.search(html), found by trying the pattern only where FETCH_START finds its first
+    two characters: tried at every one of the millions of characters of a page of charts (nearly
+    all base64), the search took a fifth of the build."""
+    for start in FETCH_START.finditer(html):
+        found = FETCHED_URL.match(html, start.start())
+        if found:
+            return found
+    return None
+
+
 def check_offline(html: str, name: str) -> None:
-    m = FETCHED_URL.search(html)
+    m = first_fetched(html)
     if m:
         start = max(0, m.start() - 60)
         raise SiteError(f"{name}: the page would fetch from the internet ({html[start : m.end() + 60]!r}); the site must work offline")
