@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import html
 import json
 import os
@@ -29,12 +30,13 @@ import shutil
 import struct
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from nbconvert import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
@@ -230,26 +232,44 @@ OUTPUT_TAG = re.compile(r'<div class="([^"<>]*\bjp-OutputArea-output\b[^"<>]*)"'
 
 
 class PageExporter(HTMLExporter):
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        # One page at a time: each page registers filters of its own (its code's lexer, its metadata).
+        self.rendering = threading.Lock()
+
     def from_notebook_node(self, nb: nbformat.NotebookNode, resources: dict | None = None, **kw) -> tuple[str, dict]:
-        langinfo = nb.metadata.get("language_info", {})
-        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-        self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
-        resources = self._init_resources(resources)
-        self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        with self.rendering:
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
         return OUTPUT_TAG.sub(r'<div class="\1" tabindex="0"', html), resources
 
 
+@functools.cache
 def page_exporter() -> HTMLExporter:
+    """The exporter every build in this process uses, so that nbconvert's templates are compiled
+    once (a fifth of a build). It checks each notebook against the schema once, after its
+    preprocessors (the default is once after each of the twelve, eight of them switched off; the
+    others change no cell's validity)."""
     exporter = PageExporter(
         template_name="pack_site",
         extra_template_basedirs=[str(templates_dir())],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        optimistic_validation=True,
     )
     exporter.register_filter("output_markdown_html", output_markdown_html)
     return exporter
+
+
+@functools.cache
+def home_template() -> Template:
+    env = Environment(loader=FileSystemLoader(templates_dir() / "pack_site"), autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
+    return env.get_template("home.html.j2")
 
 
 class SiteBuilder:
@@ -312,8 +332,7 @@ class SiteBuilder:
             else Card(section=row.id, number=self.number_of[row.notebook], title=row.title, notebook=row.notebook)
             for row in self.sections.itertuples(index=False)
         ]
-        env = Environment(loader=FileSystemLoader(templates_dir() / "pack_site"), autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
-        index = env.get_template("home.html.j2").render(title=self.title, description=self.description, cards=cards, house_css=self.house_css, as_of=as_of)
+        index = home_template().render(title=self.title, description=self.description, cards=cards, house_css=self.house_css, as_of=as_of)
         check_offline(index, "index.html")
         (out / "index.html").write_text(index, encoding="utf-8")
         return cards
