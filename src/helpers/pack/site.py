@@ -112,10 +112,11 @@ def table_html(renderer: IPythonRenderer, token: dict, state: object) -> str:
     names = [html.unescape(re.sub(r"<[^>]*>", "", renderer.render_tokens(cell["children"], state))).strip().lower() for cell in head]
     folds = STATED_COLUMN in names and all(name in names for name in STORED_COLUMNS)
 
+    column_classes = [column_class(name) + (" pack-stored" if folds and name in STORED_COLUMNS else "") for name in names]
+
     def cells(row: list[dict], tag: str) -> str:
         out = []
-        for name, cell in zip(names, row):
-            classes = column_class(name) + (" pack-stored" if folds and name in STORED_COLUMNS else "")
+        for classes, cell in zip(column_classes, row):
             align = (cell.get("attrs") or {}).get("align")
             style = f' style="text-align:{align}"' if align in ("left", "right", "center") else ""
             out.append(f'  <{tag} class="{classes}"{style}>{renderer.render_tokens(cell["children"], state)}</{tag}>\n')
