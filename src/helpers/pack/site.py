@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nbconvert import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
@@ -269,9 +269,9 @@ def page_exporter() -> HTMLExporter:
 
 
 @functools.cache
-def home_template() -> Template:
-    env = Environment(loader=FileSystemLoader(templates_dir() / "pack_site"), autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
-    return env.get_template("home.html.j2")
+def home_environment() -> Environment:
+    """The index's templates, compiled once per process (and again only if the file changes)."""
+    return Environment(loader=FileSystemLoader(templates_dir() / "pack_site"), autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
 
 
 class SiteBuilder:
@@ -334,7 +334,8 @@ class SiteBuilder:
             else Card(section=row.id, number=self.number_of[row.notebook], title=row.title, notebook=row.notebook)
             for row in self.sections.itertuples(index=False)
         ]
-        index = home_template().render(title=self.title, description=self.description, cards=cards, house_css=self.house_css, as_of=as_of)
+        home = home_environment().get_template("home.html.j2")
+        index = home.render(title=self.title, description=self.description, cards=cards, house_css=self.house_css, as_of=as_of)
         check_offline(index, "index.html")
         (out / "index.html").write_text(index, encoding="utf-8")
         return cards
