@@ -9,6 +9,7 @@ import pytest
 from helpers import data
 from helpers.outputs import checks
 from helpers.outputs.checks.registry import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, bound_holds, compare
+from tests.conftest import DATA
 
 
 def test_compare_paths():
@@ -70,6 +71,16 @@ def test_a_figure_edited_after_a_run_is_checked_afresh(data_copy):
 
 def claims_table():
     return data.load_package().claims
+
+
+@pytest.fixture(scope="module")
+def real_verdicts():
+    """Every claim's verdict on the unchanged data/, run once for the module and keyed by claim id:
+    a case compares its claim against it, then reruns only its own perturbed copy."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PACK_DATA_DIR", str(DATA))
+        result = checks.run_checks()
+    return {row["id"]: row for _, row in result.iterrows()}
 
 
 def run_one(claim_id: str, as_of: str | None = None):
@@ -172,8 +183,8 @@ def test_every_claim_has_a_case():
 
 
 @pytest.mark.parametrize(("claim_id", "real", "change", "after"), CASES, ids=[c[0] for c in CASES])
-def test_claim_on_real_and_perturbed_data(claim_id, real, change, after, data_copy):
-    verdict = run_one(claim_id)
+def test_claim_on_real_and_perturbed_data(claim_id, real, change, after, data_copy, real_verdicts):
+    verdict = real_verdicts.get(claim_id)
     assert verdict is not None, f"{claim_id} gives no verdict on the real data"
     assert verdict.verdict == real, verdict.to_dict()
     assert verdict.claim and verdict.locator and verdict.article and verdict.recomputed and verdict.tolerance
@@ -183,8 +194,8 @@ def test_claim_on_real_and_perturbed_data(claim_id, real, change, after, data_co
 
 
 @pytest.mark.parametrize(("claim_id", "change"), UNDECIDED, ids=[c[0] for c in UNDECIDED])
-def test_generic_kinds_leave_undecided_figures_not_checkable(claim_id, change, data_copy):
-    assert run_one(claim_id).verdict == CONSISTENT
+def test_generic_kinds_leave_undecided_figures_not_checkable(claim_id, change, data_copy, real_verdicts):
+    assert real_verdicts[claim_id].verdict == CONSISTENT
     edit(data_copy, change)
     changed = run_one(claim_id)
     assert changed.verdict == NOT_CHECKABLE, changed.to_dict()
@@ -200,14 +211,14 @@ def test_every_claim_runs_in_the_order_of_claims_csv_and_cites_its_own_paragraph
     assert not wrong, f"verdict locator against claims.csv locator: {wrong}"
 
 
-def test_a_claim_reads_the_sources_its_row_names(data_copy):
+def test_a_claim_reads_the_sources_its_row_names(data_copy, real_verdicts):
     """reads=article (the default) hands a claim the article's rows only; reads=all every source."""
     from tests.conftest import read_rows, write_rows
 
     rows = read_rows(data_copy / "claims.csv")
     header = rows[0]
     (row,) = [r for r in rows if r[0] == "shopee_around_thirty_in_its_releases"]
-    assert run_one("shopee_around_thirty_in_its_releases").verdict == CONSISTENT
+    assert real_verdicts["shopee_around_thirty_in_its_releases"].verdict == CONSISTENT
     row[header.index("reads")] = "article"
     write_rows(data_copy / "claims.csv", rows)
     # Sea's own releases are not the article's rows: read without them, the claim finds none.
@@ -229,8 +240,8 @@ NOT_CHECKABLE_OFFLINE = [
 
 
 @pytest.mark.parametrize(("claim_id", "row"), NOT_CHECKABLE_OFFLINE, ids=[c[0] for c in NOT_CHECKABLE_OFFLINE])
-def test_unverifiable_claims_say_why(claim_id, row, data_copy):
-    verdict = run_one(claim_id)
+def test_unverifiable_claims_say_why(claim_id, row, data_copy, real_verdicts):
+    verdict = real_verdicts[claim_id]
     assert verdict.verdict == NOT_CHECKABLE
     assert verdict.recomputed == claims_table().set_index("id").at[claim_id, "reason"]
     assert verdict.recomputed.startswith("not checkable offline: ")
