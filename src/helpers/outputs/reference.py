@@ -131,6 +131,13 @@ def cpi_yoy(start: str | None = None, end: str | None = None) -> pd.DataFrame:
     Each month is compared with the same month one year earlier by date. A month BLS did not
     publish keeps its row with yoy missing and a note saying so, and so does the month a year later.
     """
+    return _clip(_cpi_yoy_table(), start, end)
+
+
+@lru_cache(maxsize=1)
+def _cpi_yoy_table() -> pd.DataFrame:
+    # Built once per process: every run of the section 1 checks asks for it, and it costs tens of
+    # ms. Callers get their own frame from _clip (a new frame; copy-on-write keeps this one intact).
     published = _cpi_u_monthly()
     by_date = published.set_index("date")["index"]
     calendar = pd.date_range(published["date"].min(), published["date"].max(), freq="MS")
@@ -149,8 +156,7 @@ def cpi_yoy(start: str | None = None, end: str | None = None) -> pd.DataFrame:
     note = note.mask(table["index_year_earlier"].isna(), "year-earlier month not published")
     note = note.mask(pd.Series(year_earlier < first, index=table.index), "before the series starts")
     note = note.mask(table["index"].isna(), "not published by BLS")
-    table = table.assign(note=note, citation=cpi_citation())
-    return _clip(table, start, end)
+    return table.assign(note=note, citation=cpi_citation())
 
 
 def cpi_yoy_at(month: str) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from helpers.core.figure import POINTS
@@ -30,10 +31,30 @@ def _describe(metric: str, where: dict[str, str]) -> str:
 
 def rows(obs: pd.DataFrame, metric: str, **where: str) -> pd.DataFrame:
     """The rows of one metric (and entity=, market=, segment=, qualifier=, status=), oldest first."""
-    mask = obs["metric"] == metric
+    # Compared on the plain arrays: a hundredth of the time of a Series comparison per column.
+    mask = obs["metric"].to_numpy() == metric
     for column, wanted in where.items():
-        mask &= obs[column] == wanted
-    return obs[mask].sort_values(["start", "end", "id"], kind="stable")
+        mask = mask & (obs[column].to_numpy() == wanted)
+    return _oldest_first(obs, mask)
+
+
+def _oldest_first(obs: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """obs[mask].sort_values(["start", "end", "id"], kind="stable") (a missing date last), taken
+    in one step: the few rows a selection picks sort faster as Python keys than through pandas'
+    sort, and the frame is taken once instead of masked, then reordered."""
+    picked = np.flatnonzero(mask)
+    if len(picked) > 1:
+        keys = []
+        for column in ("start", "end"):
+            dates = obs[column].to_numpy()[picked]
+            missing = pd.isna(dates)
+            keys += [missing, np.where(missing, 0, dates.astype("datetime64[us]").view("i8"))]
+        ids = obs["id"].to_numpy()[picked]
+        # A missing id (never in validated data) sorts last, as sort_values puts it.
+        id_keys = [(not isinstance(i, str), i if isinstance(i, str) else "") for i in ids]
+        rank = sorted(range(len(picked)), key=lambda r: (keys[0][r], keys[1][r], keys[2][r], keys[3][r], id_keys[r]))
+        picked = picked[rank]
+    return obs.take(picked)
 
 
 def one(obs: pd.DataFrame, metric: str, which: str = "latest", **where: str) -> pd.Series | None:
@@ -68,11 +89,13 @@ def matching(obs: pd.DataFrame, selector: Mapping[str, tuple[str, ...]]) -> pd.D
     """The rows a claim's selector picks (each key's column holds one of its values), oldest first.
     The selector's `which` is left to the caller: a direction reads the first and last row, an
     order the latest, a bound every row."""
-    mask = pd.Series(True, index=obs.index)
+    mask = np.ones(len(obs), dtype=bool)
     for column, wanted in selector.items():
         if column != "which":
-            mask &= obs[column].isin(wanted)
-    return obs[mask].sort_values(["start", "end", "id"], kind="stable")
+            allowed = frozenset(wanted)
+            values = obs[column].to_numpy()
+            mask = mask & np.fromiter((v in allowed for v in values), dtype=bool, count=len(values))
+    return _oldest_first(obs, mask)
 
 
 def pick(rows: pd.DataFrame, which: str) -> pd.DataFrame:
