@@ -74,13 +74,19 @@ def claims_table():
 
 
 @pytest.fixture(scope="module")
-def real_verdicts():
-    """Every claim's verdict on the unchanged data/, run once for the module and keyed by claim id:
-    a case compares its claim against it, then reruns only its own perturbed copy."""
+def real_run():
+    """run_checks() on the unchanged data/, run once for the module (each test gets its own copy)."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PACK_DATA_DIR", str(DATA))
         result = checks.run_checks()
-    return {row["id"]: row for _, row in result.iterrows()}
+    return result
+
+
+@pytest.fixture
+def real_verdicts(real_run):
+    """Every claim's verdict on the unchanged data/, by claim id, as run_one gives it: a case
+    compares its claim against it, then reruns only its own perturbed copy."""
+    return {row["id"]: row for _, row in real_run.copy().iterrows()}
 
 
 def run_one(claim_id: str, as_of: str | None = None):
@@ -201,11 +207,11 @@ def test_generic_kinds_leave_undecided_figures_not_checkable(claim_id, change, d
     assert changed.verdict == NOT_CHECKABLE, changed.to_dict()
 
 
-def test_every_claim_runs_in_the_order_of_claims_csv_and_cites_its_own_paragraphs():
+def test_every_claim_runs_in_the_order_of_claims_csv_and_cites_its_own_paragraphs(real_run):
     """On the real data every claim gives a verdict, in the table's order, and the paragraphs its
     verdict cites are the ones its row names: a row cannot point at one place and judge another."""
     claims = claims_table()
-    result = checks.run_checks()
+    result = real_run
     assert result["id"].tolist() == claims["id"].tolist()
     wrong = {r.id: (r.locator, row.locator) for r, row in zip(result.itertuples(), claims.itertuples()) if r.locator != row.locator}
     assert not wrong, f"verdict locator against claims.csv locator: {wrong}"
@@ -335,34 +341,37 @@ def test_a_code_row_in_another_section_than_its_function_is_named(data_copy):
     assert f"data/claims.csv, line {line}, column 'section': got 'S5'; expected S4" in str(caught.value), str(caught.value)
 
 
-def test_tiktok_tension_is_flagged_with_its_reason():
-    verdict = run_one("tiktok_annual_gmv_vs_daily_average")
+def test_tiktok_tension_is_flagged_with_its_reason(real_verdicts):
+    verdict = real_verdicts["tiktok_annual_gmv_vs_daily_average"]
     assert verdict.verdict == INCONSISTENT
     # 2025 has 365 days and 2024 had 366: 1.9 x 365/366.
     assert "365/366 = 1.89x" in verdict.recomputed and "not more than 2x" in verdict.recomputed
 
 
-def test_derived_figures_are_computed():
-    assert "about 294,643" in run_one("amazon_new_sellers_year_before").recomputed  # 165,000 / 0.56
-    assert "more than 90 at the end of 2025" in run_one("temu_footprint_end_2025").recomputed
-    assert "below by 2–7 days" in run_one("aliexpress_lead_time_cut").recomputed
-    assert "adjusted net margin 7.0%" in run_one("wook_adjusted_net_margin").recomputed
-    assert "9.06%" in run_one("us_monthly_inflation_matches_bls").recomputed
-    band = run_one("us_inflation_fell_back_into_band").recomputed
+def test_derived_figures_are_computed(real_verdicts):
+    def recomputed(claim_id: str) -> str:
+        return real_verdicts[claim_id].recomputed
+
+    assert "about 294,643" in recomputed("amazon_new_sellers_year_before")  # 165,000 / 0.56
+    assert "more than 90 at the end of 2025" in recomputed("temu_footprint_end_2025")
+    assert "below by 2–7 days" in recomputed("aliexpress_lead_time_cut")
+    assert "adjusted net margin 7.0%" in recomputed("wook_adjusted_net_margin")
+    assert "9.06%" in recomputed("us_monthly_inflation_matches_bls")
+    band = recomputed("us_inflation_fell_back_into_band")
     assert "2.7% in December 2025, inside the band" in band and "inside since June 2024" in band
-    assert "+170%" in run_one("double_12_surged").recomputed  # 2.7x is +170%, not +270%
+    assert "+170%" in recomputed("double_12_surged")  # 2.7x is +170%, not +270%
 
 
-def test_the_pack_has_enough_checks_and_every_verdict():
-    result = checks.run_checks()
+def test_the_pack_has_enough_checks_and_every_verdict(real_run):
+    result = real_run
     assert len(result) >= 25
     assert set(result["verdict"]) == {CONSISTENT, INCONSISTENT, NOT_CHECKABLE}
     assert set(result["section"]) >= {"S1", "S2", "S3", "S4", "S5"}
 
 
-def test_checks_follow_the_as_of_period():
+def test_checks_follow_the_as_of_period(real_run):
     early = checks.run_checks(as_of="2024")
-    assert 0 < len(early) < len(checks.run_checks())
+    assert 0 < len(early) < len(real_run)
     assert not early["claim"].str.contains("TikTok Shop's Southeast Asia").any()
 
 

@@ -67,31 +67,31 @@ ARTICLE_LOCATOR = re.compile(r"P\d{2}(;P\d{2})*")
 def article_sources(sources: pd.DataFrame, article: str) -> set[str]:
     """Sources read in the analysed article: the article itself, and what it reports second-hand
     (via). Another article, or a company release read through a republication, is not among them."""
-    return {article} | set(sources.loc[sources["via"] == article, "id"])
+    return {article} | {source for source, via in zip(sources["id"].tolist(), sources["via"].tolist()) if via == article}
 
 
 def _check_locators(fname: str, distinct: _Distinct, sections: pd.DataFrame, sources: pd.DataFrame | None, article: str) -> list[Problem]:
     """A figure read in the article cites paragraphs of its own section (S3 spans P19..P31, say);
     a figure from another publication cites that publication's own place (a table, a page)."""
-    spans = sections.set_index("id")
+    spans = _paragraph_spans(sections)
     article = article_sources(sources, article) if sources is not None else set()
     df = distinct.df
     # Each distinct (section, locator, source) triple is judged once; its rows share the verdict.
-    sections_of, locators_of, sources_of = distinct.values("section"), distinct.values("locator"), distinct.values("source_id")
+    sections_of, locators_of, sources_of = (distinct.values(c).tolist() for c in ("section", "locator", "source_id"))
     n_loc, n_src = len(locators_of), len(sources_of)
     triple = (distinct.codes("section") * n_loc + distinct.codes("locator")) * n_src + distinct.codes("source_id")
     triples, triple_codes = np.unique(triple, return_inverse=True)
     expected = {}
-    for code, key in enumerate(triples):
-        section = sections_of.iat[key // (n_loc * n_src)]
-        locator = locators_of.iat[(key // n_src) % n_loc]
-        source = sources_of.iat[key % n_src]
+    for code, key in enumerate(triples.tolist()):
+        section = sections_of[key // (n_loc * n_src)]
+        locator = locators_of[(key // n_src) % n_loc]
+        source = sources_of[key % n_src]
         if not locator or source not in article:
             continue
         if not ARTICLE_LOCATOR.fullmatch(locator):
             expected[code] = "article paragraphs such as P08 or P08;P13 (the source is read in the article)"
-        elif section in spans.index:
-            lo, hi = spans.at[section, "first_paragraph"], spans.at[section, "last_paragraph"]
+        elif section in spans:
+            lo, hi = spans[section]
             if not all(lo <= p <= hi for p in locator.split(";")):
                 expected[code] = f"paragraphs of section {section} ({lo} to {hi})"
     problems = []
@@ -99,6 +99,14 @@ def _check_locators(fname: str, distinct: _Distinct, sections: pd.DataFrame, sou
         for idx in np.flatnonzero(np.isin(triple_codes, list(expected))):
             problems.append(Problem(fname, distinct.line(idx), "locator", df["locator"].iat[idx], expected[triple_codes[idx]]))
     return problems
+
+
+def _paragraph_spans(sections: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Each section's first and last paragraph, by id (the first row of an id, as .at reads it)."""
+    spans: dict[str, tuple[str, str]] = {}
+    for section, first, last in zip(*(sections[c].tolist() for c in ("id", "first_paragraph", "last_paragraph"))):
+        spans.setdefault(section, (first, last))
+    return spans
 
 
 def _check_observation_rules(path: str, obs: pd.DataFrame, distinct: _Distinct) -> list[Problem]:
@@ -325,8 +333,14 @@ def _check_claims(
     pick no row, and the claim would silently drop out of the tables."""
     claims = distinct.df
     problems: list[Problem] = []
-    spans = sections.set_index("id") if sections is not None else None
+    spans = _paragraph_spans(sections) if sections is not None else None
     held: dict[tuple[str, str], set[str]] = {}
+    listed: dict[str, set[str]] = {}  # each vocabulary's keys, as a set made once
+
+    def listed_in(table: str, id_column: str) -> set[str]:
+        if table not in listed:
+            listed[table] = set(vocabularies[table][id_column].tolist())
+        return listed[table]
 
     def values_held(section: str, key: str) -> set[str] | None:
         """The values of a column among a section's observations, from their distinct codes: a
@@ -381,7 +395,7 @@ def _check_claims(
                     if vocabularies.get(table) is None:
                         continue
                     for value in values:
-                        if value not in set(vocabularies[table][id_column]):
+                        if value not in listed_in(table, id_column):
                             fix = _did_you_mean(_near_miss(value, vocabularies[table][id_column]))
                             problem(column, f"a known {key} (listed in data/{table}.csv)", fix, f"{key}={value}")
                     continue
@@ -415,8 +429,8 @@ def _check_claims(
                         problem("expect", f"a bound such as more_than 1.5 or less_than 10 ({', '.join(BOUNDS)} and a number)")
         if claim.kind == "bound" and not claim.other and not expect:
             problem("other", "a selector of the row that states the bound, or a literal bound in expect")
-        if spans is not None and claim.section in spans.index and ARTICLE_LOCATOR.fullmatch(claim.locator):
-            lo, hi = spans.at[claim.section, "first_paragraph"], spans.at[claim.section, "last_paragraph"]
+        if spans is not None and claim.section in spans and ARTICLE_LOCATOR.fullmatch(claim.locator):
+            lo, hi = spans[claim.section]
             if not all(lo <= p <= hi for p in claim.locator.split(";")):
                 problem("locator", f"paragraphs of section {claim.section} ({lo} to {hi})")
     return problems

