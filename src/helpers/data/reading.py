@@ -40,7 +40,11 @@ def _read_resource(directory: Path, resource: dict) -> tuple[pd.DataFrame | None
         return _read_bytes(fname, raw, resource)
     key = (hashlib.blake2b(raw, digest_size=20).digest(), json.dumps(resource, sort_keys=True), _PER_VALUE_ROWS, _regular_shape)
     if key not in _READS:
-        _READS[key] = _read_bytes(fname, raw, resource)
+        _READS[key] = read = _read_bytes(fname, raw, resource)
+        if read[2] is not None:  # the text columns factorized once, for every load that reuses the read
+            for spec in resource["schema"]["fields"]:
+                if spec.get("type", "string") == "string":
+                    read[2].codes(spec["name"])
         while len(_READS) > READS_KEPT:
             _READS.popitem(last=False)
     _READS.move_to_end(key)
