@@ -5,19 +5,57 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 
 import pytest
 
 from helpers.data import DataValidationError, load_package
 from helpers.pack import runner as pack_runner
-from tests.conftest import ROOT, read_rows, set_cell, write_rows
+from tests.conftest import DATA, ROOT, read_rows, set_cell, write_rows
 
 ROW = "s1-global-ecom-growth-2025"  # an exact figure of section 1
 BOUND_ROW = "s1-global-ecom-growth-2023"  # a 'less than' figure
 SHOPEE_ROW = "s2-shopee-growth-2025"  # entity shopee
 EVENT_ROW = "s3-ev-temu-enters-colombia"  # an event dated 2025
+
+
+@dataclass
+class ValidateRun:
+    """`python -m helpers.data` (make validate) started on a data folder, and the line it was spoiled on."""
+
+    process: subprocess.Popen
+    line: int | None = None
+
+    def result(self) -> subprocess.CompletedProcess:
+        stdout, stderr = self.process.communicate(timeout=120)
+        return subprocess.CompletedProcess(self.process.args, self.process.returncode, stdout, stderr)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def validate_runs(tmp_path_factory):
+    """The command on data/ and on two spoiled copies, each in a fresh interpreter, all started when
+    the module starts: a run is about a second of interpreter start and imports, which then overlaps
+    the in-process tests instead of adding to them. A test reads its run's result."""
+
+    def start(data_dir=None) -> subprocess.Popen:
+        env = os.environ if data_dir is None else {**os.environ, "PACK_DATA_DIR": str(data_dir)}
+        command = [sys.executable, "-m", "helpers.data"]
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+
+    runs = {"real": ValidateRun(start())}
+    for name, (column, value) in {"bad period": ("period", "2025Q5"), "fraction": ("value", "0.088")}.items():
+        copy = tmp_path_factory.mktemp("validate") / "data"
+        shutil.copytree(DATA, copy)
+        line = set_cell(copy / "observations.csv", ROW, column, value)
+        runs[name] = ValidateRun(start(copy), line)
+    yield runs
+    for run in runs.values():
+        if run.process.poll() is None:
+            run.process.kill()
+        run.process.communicate()
 
 
 def problems_of(data_dir) -> str:
@@ -175,17 +213,16 @@ def test_correction_must_match_the_data(data_copy):
     load_package(data_copy)  # the data now matches the latest correction
 
 
-def test_validate_command_exits_non_zero_and_names_the_place(data_copy):
-    line = set_cell(data_copy / "observations.csv", ROW, "period", "2025Q5")
-    env = {**os.environ, "PACK_DATA_DIR": str(data_copy)}
-    result = subprocess.run([sys.executable, "-m", "helpers.data"], capture_output=True, text=True, env=env, cwd=ROOT)
+def test_validate_command_exits_non_zero_and_names_the_place(validate_runs):
+    run = validate_runs["bad period"]  # a copy of data/ whose ROW has the period 2025Q5
+    result = run.result()
     assert result.returncode == 1
-    assert f"data/observations.csv, line {line}, column 'period'" in result.stdout
+    assert f"data/observations.csv, line {run.line}, column 'period'" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_validate_command_passes_on_the_real_data():
-    result = subprocess.run([sys.executable, "-m", "helpers.data"], capture_output=True, text=True, cwd=ROOT)
+def test_validate_command_passes_on_the_real_data(validate_runs):
+    result = validate_runs["real"].result()
     assert result.returncode == 0, result.stdout
     assert re.match(r"data package is valid: \d+ observations", result.stdout)
 
@@ -237,7 +274,7 @@ def test_the_analysed_article_is_declared(data_copy):
 # --- mistakes a new user makes by hand ---------------------------------------------------------
 
 
-def test_percent_typed_as_a_fraction_warns_naming_the_fix(data_copy, capsys):
+def test_percent_typed_as_a_fraction_warns_naming_the_fix(data_copy, capsys, validate_runs):
     # 8.8 (percent) typed as 0.088: the series' other figures are 17.1 and a bound of 10. It could
     # be a real 0.088% (growth can stall), so it is a warning that names the row and the fix, and
     # the load, make validate and the notebook runner all go on.
@@ -249,8 +286,9 @@ def test_percent_typed_as_a_fraction_warns_naming_the_fix(data_copy, capsys):
     assert "a percent typed as a fraction?" in text and "from 10 to 17.1" in text
     assert "write 8.8 if 8.8% is meant" in text
 
-    env = {**os.environ, "PACK_DATA_DIR": str(data_copy)}
-    result = subprocess.run([sys.executable, "-m", "helpers.data"], capture_output=True, text=True, env=env, cwd=ROOT)
+    run = validate_runs["fraction"]  # make validate on a copy of data/ with the same change
+    assert run.line == line
+    result = run.result()
     assert result.returncode == 0, result.stdout
     assert result.stdout.startswith("data package is valid")
     assert f"warning: {text}" in result.stdout
