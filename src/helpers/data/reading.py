@@ -377,7 +377,7 @@ def _check_foreign_keys(name: str, resource: dict, tables: dict[str, pd.DataFram
             continue
         values = distinct.values(col)
         keys = all_keys = tables[target][target_col]
-        if len(keys) > len(values):  # hash the smaller side: a few corrections name a million ids
+        if len(keys) > max(len(values), _PER_VALUE_ROWS):  # hash the smaller side: a few corrections name a million ids
             keys = keys[keys.isin(values)]
         # The distinct values against a set of the keys, in plain Python: a table's few dozen
         # values cost microseconds, where each pandas step costs a tenth of a millisecond.

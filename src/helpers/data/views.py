@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from helpers.core.periods import period_bounds
@@ -14,11 +13,11 @@ from helpers.data.rules import _parse_periods
 
 def source_citations(sources: pd.DataFrame) -> pd.Series:
     """'Marketplace Pulse via Innovation-Insight (2026-02-04)', keyed by source id."""
-    by_id = sources.set_index("id")
-    dated = np.where(by_id["date_published"] != "", " (" + by_id["date_published"] + ")", "")
-    own = by_id["publisher"] + dated
-    second_hand = by_id["publisher"] + " via " + by_id["via"].map(own).fillna("")
-    return own.where(by_id["via"] == "", second_hand)
+    # In plain Python: a hundred-odd sources, and every observations() and events() call asks.
+    ids, publishers, dates, vias = (sources[c].tolist() for c in ("id", "publisher", "date_published", "via"))
+    own = {i: publisher + (f" ({date})" if date != "" else "") for i, publisher, date in zip(ids, publishers, dates)}
+    cited = [own[i] if via == "" else f"{publisher} via {own.get(via, '')}" for i, publisher, via in zip(ids, publishers, vias)]
+    return pd.Series(cited, index=pd.Index(ids, dtype=sources["id"].dtype, name="id"), name="publisher", dtype=sources["publisher"].dtype)
 
 
 def _in_view(table: pd.DataFrame, column: str, section: str | None, as_of: str | None) -> pd.DataFrame:
