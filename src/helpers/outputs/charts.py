@@ -23,7 +23,7 @@ import pandas as pd
 import PIL.Image
 import seaborn as sns
 from IPython.display import Image, display
-from matplotlib.ticker import StrMethodFormatter
+from matplotlib.ticker import Formatter, StrMethodFormatter
 from matplotlib.transforms import Bbox
 
 from helpers.core.figure import CEILINGS, FLOORS
@@ -115,16 +115,25 @@ ROOM_INCHES = (0.5, 0.5, 1.5, 0.5)  # left, bottom, right, top
 MARGIN_INCHES = 0.1  # matplotlib's own pad around a tight box
 
 
+def _shown_texts(artist: mpl.artist.Artist):
+    """The texts of an artist's tree that are drawn: visible, not empty, and not inside a hidden
+    artist (whose children are never drawn, and whose ticks would be made only to be measured)."""
+    for child in artist.get_children():
+        if child.get_visible():
+            if isinstance(child, mpl.text.Text) and child.get_text():
+                yield child
+            yield from _shown_texts(child)
+
+
 def _text_outside(fig: plt.Figure, room: Bbox) -> bool:
     """Whether a text lies wholly outside the room drawn (so no pixel of it shows that it is
     missing): measured with the renderer of the draw just made, whose text layouts are cached."""
     renderer = fig.canvas.get_renderer() if getattr(fig.canvas, "renderer", None) is None else fig.canvas.renderer
     inside = Bbox(room.get_points() * fig.dpi)
-    for text in fig.findobj(mpl.text.Text):
-        if text.get_visible() and text.get_text():
-            box = text.get_window_extent(renderer)
-            if box.x1 < inside.x0 or box.x0 > inside.x1 or box.y1 < inside.y0 or box.y0 > inside.y1:
-                return True
+    for text in _shown_texts(fig):
+        box = text.get_window_extent(renderer)
+        if box.x1 < inside.x0 or box.x0 > inside.x1 or box.y1 < inside.y0 or box.y0 > inside.y1:
+            return True
     return False
 
 
@@ -197,7 +206,7 @@ def _table_of(rows: pd.DataFrame, label: pd.Series) -> pd.DataFrame:
         {
             "mark": label.to_numpy(),
             "period": rows["period"].to_numpy(),
-            "figure": [format_observation(r) for _, r in rows.iterrows()],
+            "figure": [format_observation(r) for r in rows.to_dict("records")],
             "status": rows["status"].to_numpy(),
             "id": rows["id"].to_numpy(),
         }
@@ -758,7 +767,7 @@ def _line_of(ax, rows: pd.DataFrame, x_of: dict[str, int], colour: str, marker: 
     line (broken by NaN at each gap) and one set of marks per fill, however many quarters."""
     rows = rows.sort_values("start", kind="stable")
     xs = rows["period"].map(x_of).to_numpy(dtype=float)
-    ys = np.array([point_value(row) for _, row in rows.iterrows()], dtype=float)
+    ys = np.array([point_value(row) for row in rows.to_dict("records")], dtype=float)
     if len(xs) > 1:
         gap = np.flatnonzero(np.diff(xs) != 1) + 1
         ax.plot(np.insert(xs, gap, np.nan), np.insert(ys, gap, np.nan), color=colour, lw=2, zorder=2)
@@ -861,10 +870,10 @@ def panels(
     keys = list(dict.fromkeys(zip(*(obs[c] for c in panel))))
     rows_n = -(-len(keys) // columns)
     height = 3.0 * rows_n + 2.2
-    fig, axes = plt.subplots(rows_n, columns, figsize=(11.0, height), sharex=True, squeeze=False)
+    fig, axes = _shared_x_grid(len(keys), rows_n, columns, figsize=(11.0, height))
     palette = [c for c in sns.color_palette("colorblind").as_hex()]
     label = _series_key(obs, series)
-    for ax, key in zip(axes.flat, keys):
+    for ax, key in zip(axes, keys):
         inside = obs[np.logical_and.reduce([obs[c] == k for c, k in zip(panel, key)])]
         for n, (name, rows) in enumerate(inside.groupby(label[inside.index], sort=True)):
             _line_of(ax, rows, x_of, palette[n % len(palette)], MARKERS[n % len(MARKERS)])
@@ -887,17 +896,39 @@ def panels(
         ax.tick_params(labelsize=7.5)
         if unit in ("usd", "cny"):
             scale, word = _money_scale(inside)
-            ax.yaxis.set_major_formatter(plt.FuncFormatter(_money_ticks(ax, scale, word)))
-    _quarter_ticks(axes.flat[0], quarters)  # the panels share their x axis: once sets it for all
-    for ax in list(axes.flat)[len(keys) :]:
-        ax.set_visible(False)
+            ax.yaxis.set_major_formatter(_MoneyTicks(scale, word))
+    _quarter_ticks(axes[0], quarters)  # the panels share their x axis: once sets it for all
     finish(fig, title, subtitle, obs)
     _fit(fig, height, obs, left=0.08)
     # A panel title wrapped to two lines would reach up into the subtitle: the top row starts lower.
-    title_lines = max(ax.get_title(loc="left").count("\n") + 1 for ax in axes[0] if ax.get_visible())
+    title_lines = max(ax.get_title(loc="left").count("\n") + 1 for ax in axes[:columns])
     fig.subplots_adjust(top=fig.subplotpars.top - 0.17 * (title_lines - 1) / height, hspace=0.55 + 0.1 * (title_lines - 1), wspace=0.3)
     _show(fig, show)
     return Chart(title, _table_of(obs, obs[panel[0]].astype(str) + " · " + label), fig)
+
+
+def _shared_x_grid(count: int, rows: int, columns: int, figsize: tuple[float, float]) -> tuple[plt.Figure, list]:
+    """`count` axes on a grid of rows x columns, filled row by row, sharing their x axis: what
+    plt.subplots(rows, columns, sharex=True) lays out, less the cells left empty (an axes made
+    only to be hidden still costs its making, and its ticks when the figure is searched). As
+    there, only the grid's bottom row labels the shared x axis."""
+    fig = plt.figure(figsize=figsize)
+    grid = fig.add_gridspec(rows, columns)
+    axes: list = []
+    for i in range(count):
+        axes.append(fig.add_subplot(grid[i // columns, i % columns], sharex=axes[0] if axes else None))
+    for ax in axes:
+        spec = ax.get_subplotspec()
+        if not spec.is_first_row():
+            ax.xaxis.set_tick_params(which="both", labeltop=False)
+            if ax.xaxis.offsetText.get_position()[1] == 1:
+                ax.xaxis.offsetText.set_visible(False)
+        if not spec.is_last_row():
+            ax.set_xlabel("")
+            ax.xaxis.set_tick_params(which="both", labelbottom=False)
+            if ax.xaxis.offsetText.get_position()[1] == 0:
+                ax.xaxis.offsetText.set_visible(False)
+    return fig, axes
 
 
 def _first_profit(rows: pd.DataFrame) -> pd.Series | None:
@@ -913,16 +944,27 @@ def _first_profit(rows: pd.DataFrame) -> pd.Series | None:
 UNIT_WORDS = {"usd": "US dollars", "cny": "yuan", "percent": "% year over year"}
 
 
-def _money_ticks(ax, scale: float, word: str):
+def _tick_decimals(ticks: np.ndarray) -> int:
+    """The fewest decimals (at most 3) that write every tick exactly."""
+    return next((d for d in range(4) if np.allclose(np.round(ticks, d), ticks, rtol=0, atol=1e-9)), 3)
+
+
+class _MoneyTicks(Formatter):
     """Tick labels in billions or millions with as many decimals as the ticks' spacing needs, so
-    two ticks never read alike ('18.2 bn' and '18.4 bn', not '18 bn' twice)."""
+    two ticks never read alike ('18.2 bn' and '18.4 bn', not '18 bn' twice). The decimals are
+    worked out once for the ticks being labelled (matplotlib passes them all to set_locs first),
+    not again for each label: each would ask the locator for the ticks anew."""
 
-    def label(value: float, _position: int) -> str:
-        ticks = ax.yaxis.get_majorticklocs() / scale
-        decimals = next((d for d in range(4) if np.allclose(np.round(ticks, d), ticks, rtol=0, atol=1e-9)), 3)
-        return f"{value / scale:,.{decimals}f} {word}"
+    def __init__(self, scale: float, word: str):
+        self.scale, self.word = scale, word
+        self.decimals: int | None = None
 
-    return label
+    def set_locs(self, locs) -> None:
+        self.decimals = _tick_decimals(np.asarray(locs) / self.scale)
+
+    def __call__(self, value: float, pos: int | None = None) -> str:
+        decimals = self.decimals if self.decimals is not None else _tick_decimals(self.axis.get_majorticklocs() / self.scale)
+        return f"{value / self.scale:,.{decimals}f} {self.word}"
 
 
 def _money_scale(rows: pd.DataFrame) -> tuple[float, str]:
