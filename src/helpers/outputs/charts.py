@@ -27,7 +27,7 @@ from matplotlib.ticker import Formatter, StrMethodFormatter
 from matplotlib.transforms import Bbox
 
 from helpers.core.figure import CEILINGS, FLOORS
-from helpers.core.formatting import count_words, format_observation, format_value, period_words, point_value
+from helpers.core.formatting import count_words, figure_records, format_observation, format_observations, format_value, period_words, point_value
 from helpers.core.periods import next_period, period_bounds
 from helpers.outputs.style import FOOTER_CHARS_PER_INCH, NEUTRAL, colour_for, finish, source_line
 from helpers.views.select import NotInData
@@ -152,7 +152,10 @@ def _png_of(fig: plt.Figure) -> bytes:
     ys, xs = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
     out = io.BytesIO()
     if not ys.size or ys[0] == 0 or xs[0] == 0 or ys[-1] == rows - 1 or xs[-1] == columns - 1 or _text_outside(fig, room):
-        fig.savefig(out, format="png", bbox_inches="tight", dpi=fig.dpi)
+        # What bbox_inches="tight" saves, measured on the draw just made rather than on a layout
+        # pass of its own: the box it measures, padded as it pads, drawn once.
+        tight = fig.get_tightbbox(fig.canvas.get_renderer()).padded(mpl.rcParams["savefig.pad_inches"])
+        fig.savefig(out, format="png", bbox_inches=tight, dpi=fig.dpi)
         return out.getvalue()
     margin = round(MARGIN_INCHES * fig.dpi)
     crop = pixels[max(ys[0] - margin, 0) : ys[-1] + 1 + margin, max(xs[0] - margin, 0) : xs[-1] + 1 + margin]
@@ -168,8 +171,11 @@ def _show(fig: plt.Figure, show: bool) -> None:
 
 def _series_key(obs: pd.DataFrame, by: str | list[str]) -> pd.Series:
     cols = [by] if isinstance(by, str) else list(by)
+    if not len(obs):
+        return pd.Series(dtype="str")
     # Empty parts (a figure for the whole company has no segment) are left out, not joined.
-    return obs[cols].astype(str).apply(lambda r: " · ".join(v for v in r if v), axis=1) if len(obs) else pd.Series(dtype="str")
+    parts = zip(*(obs[c].astype(str) for c in cols))
+    return pd.Series([" · ".join(v for v in row if v) for row in parts], index=obs.index)
 
 
 def _colour_of(row: pd.Series, colour_by: str) -> str:
@@ -206,7 +212,7 @@ def _table_of(rows: pd.DataFrame, label: pd.Series) -> pd.DataFrame:
         {
             "mark": label.to_numpy(),
             "period": rows["period"].to_numpy(),
-            "figure": [format_observation(r) for r in rows.to_dict("records")],
+            "figure": format_observations(rows),
             "status": rows["status"].to_numpy(),
             "id": rows["id"].to_numpy(),
         }
@@ -286,7 +292,7 @@ def _labelled_marks(rows: pd.DataFrame) -> set:
     """The index labels of the marks of one series that get a label."""
     if len(rows) <= MAX_LABELLED_MARKS:
         return set(rows.index)
-    values = rows.apply(point_value, axis=1)
+    values = pd.Series([point_value(r) for r in figure_records(rows)], index=rows.index, dtype=float)
     return {rows.index[0], rows.index[-1], values.idxmax(), values.idxmin()}
 
 
@@ -529,7 +535,7 @@ def ladder(
     placed = obs.assign(value=obs["value"] * factor, value_low=obs["value_low"] * factor, value_high=obs["value_high"] * factor)
     # Fastest first; 'under a day' ranks before 'a day', 'more than a day' after it.
     nudge = placed["qualifier"].map(lambda q: -0.5 if q in DOWN else (0.5 if q in UP else 0.0))
-    order = (placed.apply(point_value, axis=1) + nudge).sort_values(kind="stable").index
+    order = (pd.Series([point_value(r) for r in figure_records(placed)], index=placed.index, dtype=float) + nudge).sort_values(kind="stable").index
     placed, obs = placed.loc[order], obs.loc[order]
     names = _series_key(obs, label)
     height = max(2.6, 0.62 * len(obs) + 1.8)
@@ -767,7 +773,7 @@ def _line_of(ax, rows: pd.DataFrame, x_of: dict[str, int], colour: str, marker: 
     line (broken by NaN at each gap) and one set of marks per fill, however many quarters."""
     rows = rows.sort_values("start", kind="stable")
     xs = rows["period"].map(x_of).to_numpy(dtype=float)
-    ys = np.array([point_value(row) for row in rows.to_dict("records")], dtype=float)
+    ys = np.array([point_value(row) for row in figure_records(rows)], dtype=float)
     if len(xs) > 1:
         gap = np.flatnonzero(np.diff(xs) != 1) + 1
         ax.plot(np.insert(xs, gap, np.nan), np.insert(ys, gap, np.nan), color=colour, lw=2, zorder=2)

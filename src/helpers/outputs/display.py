@@ -25,7 +25,7 @@ import re
 
 import pandas as pd
 
-from helpers.core.formatting import format_observation
+from helpers.core.formatting import format_observations
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _INLINE = re.compile(r"[\\`*_\[\]~|$&<>]")
@@ -100,7 +100,7 @@ def figures_table(obs: pd.DataFrame, caption: str = "Figures of this section") -
             "segment": obs["segment"],
             "metric": obs["metric_label"],
             "period": obs["period"],
-            "as stated": [format_observation(r) for _, r in obs.iterrows()],
+            "as stated": format_observations(obs),
             "value": obs["value"].map(raw),
             "low": obs["value_low"].map(raw),
             "high": obs["value_high"].map(raw),
@@ -142,7 +142,7 @@ def facts_table(obs: pd.DataFrame, caption: str | None = None, events: pd.DataFr
             "market": obs["market"],
             "what": what,
             "period": obs["period"],
-            "figure": [format_observation(r) for _, r in obs.iterrows()],
+            "figure": format_observations(obs),
             "status": obs["status"],
             "at": obs["locator"],
             "id": obs["id"],

@@ -87,7 +87,8 @@ def pick(obs: pd.DataFrame, series: Series | None) -> pd.Series | None:
     """The row a series points at in these observations, or None when there is none as of the period."""
     if series is None:
         return None
-    return one(obs[obs["section"] == series.section], series.metric, which=series.which, **series.where)
+    # The section is one more column to match, not a copy of its rows to search again.
+    return one(obs, series.metric, which=series.which, section=series.section, **series.where)
 
 
 def _measure(row: pd.Series) -> str:

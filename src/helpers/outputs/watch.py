@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.core.formatting import format_observation
+from helpers.core.formatting import format_observations
 from helpers.core.periods import next_period
 from helpers.outputs.display import Text, table
 
@@ -21,7 +21,7 @@ def watch_list(obs: pd.DataFrame) -> pd.DataFrame:
             "segment": latest["segment"],
             "metric": latest["metric_label"],
             "latest period": latest["period"],
-            "latest figure": [format_observation(r) for _, r in latest.iterrows()],
+            "latest figure": format_observations(latest),
             "next period to add": latest["period"].map(next_period),
         }
     )
