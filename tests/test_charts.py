@@ -570,6 +570,64 @@ def test_a_chart_is_cut_to_what_it_draws_labels_past_its_edge_included():
     plt.close(fig)
 
 
+def test_a_chart_drawn_past_its_room_gets_the_bytes_of_a_tight_save():
+    import io
+
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
+    ax.plot([0, 1], [0, 1])
+    ax.annotate("far away", (1, 1), xytext=(800, 0), textcoords="offset points", annotation_clip=False)
+    png = charts._png_of(fig)
+    tight = io.BytesIO()
+    fig.savefig(tight, format="png", bbox_inches="tight", dpi=fig.dpi)
+    assert png == tight.getvalue(), "the tight box measured on the draw already made is matplotlib's own"
+    plt.close(fig)
+
+
+def test_money_ticks_take_the_decimals_their_spacing_needs_all_alike():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [18.1e9, 18.5e9])
+    ax.yaxis.set_major_formatter(charts._MoneyTicks(1e9, "bn"))
+    for low, high, decimals in ((18.1e9, 18.5e9, 2), (0, 40e9, 0)):
+        ax.set_ylim(low, high)
+        fig.canvas.draw()
+        ticks = ax.yaxis.get_majorticklocs()
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert labels == [f"{t / 1e9:,.{decimals}f} bn" for t in ticks], labels
+        assert len(set(labels)) == len(labels), "two ticks never read alike"
+    # Asked for one label alone (no set of ticks given first), it reads the axis' ticks.
+    alone = charts._MoneyTicks(1e9, "bn")
+    alone.set_axis(ax.yaxis)
+    assert alone(20e9) == "20 bn"
+    plt.close(fig)
+
+
+def test_panels_make_only_the_axes_they_fill_and_label_the_shared_axis_in_the_bottom_row():
+    rows = [
+        {
+            "entity": e,
+            "entity_label": e.title(),
+            "period": q,
+            "value": v,
+            "metric": "growth",
+            "metric_label": "Growth",
+            "id": f"{e}-{q}",
+        }
+        for e in ("amazon", "temu", "shein", "ebay")
+        for q, v in (("2025Q1", 5.0), ("2025Q2", 6.0))
+    ]
+    chart = charts.panels(make_obs(*rows), "t", "s", columns=3, show=False)
+    axes = chart.figure.axes
+    assert len(axes) == 4, "no axes made only to be hidden"
+    assert all(ax.get_shared_x_axes().joined(axes[0], ax) for ax in axes)
+    labelled = [ax.xaxis.get_major_ticks()[0].label1.get_visible() for ax in axes]
+    # As plt.subplots(sharex=True) labels them: the grid's last row only, not the panels above its empty cells.
+    assert labelled == [False, False, False, True], labelled
+
+
 def test_a_cross_section_keeps_each_series_first_and_latest_figure():
     obs = data.observations()
     series = obs[obs.duplicated(["entity", "market", "segment", "metric"], keep=False) & (obs["period_kind"] == "quarter")]
