@@ -265,7 +265,7 @@ def bench_test(runs: int) -> bool:
     f, a, t = (statistics.median(x) for x in (floor, alone, test))
     print(
         f"    where the time goes: the {n} notebooks alone under nbval take {a:.2f} s {fmt_runs(alone)}, "
-        f"{a / f:.2f} x the floor; the rest of make test (unit, browser, JupyterLab and add-a-quarter tests) adds {t - a:.2f} s"
+        f"{a / f:.2f} x the floor; the rest of make test (unit, browser, JupyterLab and carry-forward tests) adds {t - a:.2f} s"
     )
     if any(code != 0 for code, _ in outcomes):
         print("    note: make test did not pass in every run; its time still counts every test it ran")
