@@ -147,6 +147,21 @@ def test_multiple_and_grouped_change_words():
     assert wording.verbs_by(rows, "raised", "cut") == "raised it by 20.0% in France and cut it by 5.0% in Italy"
 
 
+def test_a_place_that_reads_with_the_gets_it():
+    named = {name: wording.place(name) for name in ("United Kingdom", "United Arab Emirates", "Netherlands", "Philippines", "France", "China", "Poland")}
+    assert named == {
+        "United Kingdom": "the United Kingdom",
+        "United Arab Emirates": "the United Arab Emirates",
+        "Netherlands": "the Netherlands",
+        "Philippines": "the Philippines",
+        "France": "France",
+        "China": "China",
+        "Poland": "Poland",
+    }
+    rows = pd.DataFrame([{**fig(value=20.0), "market_name": "France"}, {**fig(value=40.0), "market_name": "United Kingdom"}])
+    assert wording.verbs_by(rows, "raised", "cut") == "raised it by 20.0% in France and 40.0% in the United Kingdom"
+
+
 def test_a_stated_figure_keeps_the_precision_it_was_printed_with():
     from helpers.core.formatting import format_observation
 

@@ -58,11 +58,22 @@ def multiple(times: pd.Series | dict, up: str = "grew to", down: str = "shrank t
     return f"{word(direction(once, times), up, down, other)} {format_observation(times)}"
 
 
+# Names of places that read with "the" inside a sentence ('in the United Kingdom', 'in the
+# Netherlands'): a union of parts, or a plural. Single names ('France', 'China') read bare.
+_TAKES_THE = re.compile(r"^(United|Republic|Kingdom|Union|Federation)\b|(lands|ines|States|Emirates)$")
+
+
+def place(name: str) -> str:
+    """A market's name as it reads after 'in': 'the United Kingdom', 'the Netherlands', 'France'."""
+    name = str(name)
+    return f"the {name}" if _TAKES_THE.search(name) else name
+
+
 def verbs_by(changes: pd.DataFrame, up: str, down: str, other: str = "changed") -> str:
     """'raised it by 20% in France and 40% in the United Kingdom': one verb when the stated changes
     share a direction, else a verb for each ('raised it by 20% in France and cut it by 5% in ...')."""
     verbs = [word(sign(r), up, down, other) for _, r in changes.iterrows()]
-    places = [f"{magnitude(r)} in {r['market_name']}" for _, r in changes.iterrows()]
+    places = [f"{magnitude(r)} in {place(r['market_name'])}" for _, r in changes.iterrows()]
     if len(set(verbs)) == 1:
         return f"{verbs[0]} it by " + " and ".join(places)
     return " and ".join(f"{v} it by {p}" for v, p in zip(verbs, places))
